@@ -1,0 +1,477 @@
+import { type Clock, toEpochMs } from './clock.js';
+import type { DetectorStats, FailureDetector } from './detectors/detector.js';
+import { CircuitOpenError, withoutStack } from './errors.js';
+import { type BreakerEvents, Emitter, type Listener, type TransitionReason, type Unsubscribe } from './events.js';
+import { type CircuitBreakerOptions, checkBreakerName, type ResolvedOptions, resolveOptions } from './options.js';
+import { provideBreakerFactory, Registry } from './registry.js';
+import { CircuitState } from './state.js';
+
+/** The breaker's state with only the data each state needs. Times are readings of the clock. */
+type Inner =
+  | { readonly state: 'closed'; readonly since: number }
+  | { readonly state: 'open'; readonly since: number; readonly until: number; readonly attempt: number }
+  | { readonly state: 'half_open'; readonly since: number; readonly attempt: number; inFlight: number; successes: number }
+  | { readonly state: 'forced_open'; readonly since: number }
+  | { readonly state: 'disabled'; readonly since: number };
+
+// biome-ignore lint/suspicious/noExplicitAny: a call site holds any function
+type AnyFunction = (...args: any[]) => any;
+
+/** One wrapped function: remembers whether it has answered asynchronously, to shape rejections alike. */
+interface CallSite {
+  readonly fn: AnyFunction;
+  async: boolean;
+}
+
+/** JSON-ready figures of one breaker, for health checks and dashboards. */
+export interface BreakerStatus {
+  readonly name: string;
+  readonly state: CircuitState;
+  readonly failureThreshold: number;
+  readonly successThreshold: number;
+  readonly recoveryTimeoutMs: number;
+  readonly halfOpenMaxCalls: number;
+  /** Calls that succeeded since the breaker was created. */
+  readonly successes: number;
+  /** Calls that failed (counted errors and failed results) since the breaker was created. */
+  readonly failures: number;
+  /** Calls the breaker refused without running them. */
+  readonly rejected: number;
+  /** Errors that passed through uncounted (`ignoreErrors`, `recordErrors`, `isFailure`). */
+  readonly ignored: number;
+  /** Calls answered by the fallback. */
+  readonly fallbacks: number;
+  /** The detector's current figures (failures in a row or in the window, failure rate, ...). */
+  readonly detector: DetectorStats;
+  /** Trial calls in flight and successful trials so far, while half-open; 0 otherwise. */
+  readonly halfOpenInFlight: number;
+  readonly halfOpenSuccesses: number;
+  /** When the last failure was recorded (ISO 8601), or `null`. */
+  readonly lastFailureAt: string | null;
+  /** When the state last changed (ISO 8601), or `null` if it never has. */
+  readonly lastStateChangeAt: string | null;
+  /** Milliseconds until a trial call is let through, while open; `null` in every other state. */
+  readonly timeUntilRecoveryMs: number | null;
+}
+
+function isAsyncFunction(fn: AnyFunction): boolean {
+  const tag = (fn as unknown as Record<symbol, unknown>)[Symbol.toStringTag];
+  return tag === 'AsyncFunction' || tag === 'AsyncGeneratorFunction';
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+/** Gives a fallback's own error the original failure as `cause`, unless it already has one. */
+function withCause(error: unknown, cause: unknown): unknown {
+  if (typeof error === 'object' && error !== null && !Object.hasOwn(error, 'cause') && Object.isExtensible(error)) {
+    Object.defineProperty(error, 'cause', { value: cause, writable: true, configurable: true, enumerable: false });
+  }
+  return error;
+}
+
+/**
+ * A circuit breaker: runs calls while the dependency behind them works, fails fast while it does not,
+ * and tests it with a few trial calls after a recovery timeout. Decisions are local and synchronous;
+ * a sync function stays sync, an async one stays async.
+ *
+ * @example
+ * const inventory = new CircuitBreaker('inventory', { failureThreshold: 5, recoveryTimeout: 30_000 });
+ * const stock = await inventory.call(fetchStock, 'sku-1');
+ * inventory.on('stateChange', (e) => console.log(`${e.name}: ${e.from} -> ${e.to} (${e.reason})`));
+ */
+export class CircuitBreaker {
+  /** The breaker's name, unique within its registry. */
+  readonly name: string;
+  readonly #options: ResolvedOptions;
+  readonly #clock: Clock;
+  readonly #detector: FailureDetector;
+  readonly #events: Emitter;
+  readonly #sites = new WeakMap<AnyFunction, CallSite>();
+  #inner: Inner;
+  /** Bumped on every transition; an outcome from an older generation no longer drives the state machine. */
+  #generation = 0;
+  /** Whether calls read the clock for their duration (detector needs it, or someone listens). */
+  #timed: boolean;
+  #lastFailureAt = Number.NaN;
+  #lastStateChangeAt = Number.NaN;
+  #successes = 0;
+  #failures = 0;
+  #rejected = 0;
+  #ignored = 0;
+  #fallbacks = 0;
+
+  static {
+    provideBreakerFactory((name, options) => new CircuitBreaker(name, options));
+  }
+
+  /**
+   * @param name Unique within the registry the breaker joins (the default one unless `registry` says otherwise).
+   * @throws {TypeError | RangeError} for an invalid option, naming the option, the value and what is allowed.
+   * @throws {CircuitBreakerError} when the registry already holds a breaker of this name.
+   */
+  constructor(name: string, options: CircuitBreakerOptions = {}) {
+    this.name = checkBreakerName(name);
+    this.#options = resolveOptions(options);
+    this.#clock = this.#options.clock;
+    this.#detector = this.#options.detector;
+    this.#events = new Emitter(this.name);
+    this.#inner = { state: CircuitState.CLOSED, since: this.#clock.now() };
+    this.#timed = this.#detector.usesDuration;
+    if (this.#options.onStateChange !== undefined) this.on('stateChange', this.#options.onStateChange);
+    const registry = options.registry === undefined ? Registry.default : options.registry;
+    if (registry !== false) registry.register(this);
+  }
+
+  /** The default registry, used by the static methods. */
+  static get registry(): Registry {
+    return Registry.default;
+  }
+
+  /**
+   * The breaker named `name` in the default registry.
+   * @throws {CircuitBreakerError} (code `ERR_CIRCUIT_BREAKER_NOT_FOUND`) for an unknown name.
+   */
+  static get(name: string): CircuitBreaker {
+    return Registry.default.get(name);
+  }
+
+  /** The breaker named `name` in the default registry, created with `options` the first time (later options are ignored). */
+  static getOrCreate(name: string, options?: Omit<CircuitBreakerOptions, 'registry'>): CircuitBreaker {
+    return Registry.default.getOrCreate(name, options);
+  }
+
+  /** Resets every breaker of the default registry. */
+  static resetAll(): void {
+    Registry.default.resetAll();
+  }
+
+  /** `{ name: state }` for every breaker of the default registry. */
+  static getAllStates(): Record<string, CircuitState> {
+    return Registry.default.getAllStates();
+  }
+
+  /** `{ name: status() }` for every breaker of the default registry. */
+  static getAllStatuses(): Record<string, BreakerStatus> {
+    return Registry.default.status();
+  }
+
+  /** The current state; reading it moves an open breaker whose recovery timeout has passed to half-open. */
+  get state(): CircuitState {
+    const inner = this.#inner;
+    if (inner.state === CircuitState.OPEN && this.#clock.now() >= inner.until) this.#toHalfOpen();
+    return this.#inner.state;
+  }
+
+  /**
+   * Runs `fn(...args)` through the breaker. Returns what `fn` returns (a promise stays a promise, a
+   * plain value stays plain), or the fallback's answer.
+   * @throws {CircuitOpenError} when the breaker rejects the call (as a rejected promise for async functions); `fn` is not called.
+   */
+  call<F extends AnyFunction>(fn: F, ...args: Parameters<F>): ReturnType<F> {
+    let site = this.#sites.get(fn);
+    if (site === undefined) {
+      site = { fn, async: isAsyncFunction(fn) };
+      this.#sites.set(fn, site);
+    }
+    return this.#execute(site, undefined, args);
+  }
+
+  /**
+   * A function of the same type as `fn` that runs every call through this breaker, passing `this` on.
+   * @example
+   * const getUser = breaker.wrap(fetchUser);
+   */
+  wrap<F extends AnyFunction>(fn: F): F {
+    const site: CallSite = { fn, async: isAsyncFunction(fn) };
+    const breaker = this;
+    const wrapped = function (this: unknown, ...args: Parameters<F>): ReturnType<F> {
+      return breaker.#execute(site, this, args);
+    };
+    Object.defineProperty(wrapped, 'name', { value: fn.name, configurable: true });
+    return wrapped as F;
+  }
+
+  /**
+   * Listens to an event; returns a function that removes the listener. A listener that throws never
+   * changes a call's outcome: its error goes to `listenerError` listeners, or is rethrown in a microtask.
+   */
+  on<K extends keyof BreakerEvents>(event: K, listener: Listener<K>): Unsubscribe {
+    const off = this.#events.on(event, listener);
+    this.#updateTimed();
+    return () => {
+      off();
+      this.#updateTimed();
+    };
+  }
+
+  /** Closes the breaker and forgets counted failures (also leaves `forced_open` and `disabled`). */
+  reset(): void {
+    this.#detector.reset();
+    if (this.#inner.state !== CircuitState.CLOSED)
+      this.#transition({ state: CircuitState.CLOSED, since: this.#clock.now() }, 'manual_reset');
+  }
+
+  /** Forces the breaker open: every call is rejected until {@link CircuitBreaker.reset}. */
+  trip(): void {
+    if (this.#inner.state !== CircuitState.FORCED_OPEN) {
+      this.#transition({ state: CircuitState.FORCED_OPEN, since: this.#clock.now() }, 'manual_trip');
+    }
+  }
+
+  /** Same as {@link CircuitBreaker.trip}. */
+  forceOpen(): void {
+    this.trip();
+  }
+
+  /** Lets every call through and only records outcomes, until {@link CircuitBreaker.reset}. */
+  disable(): void {
+    if (this.#inner.state !== CircuitState.DISABLED) {
+      this.#transition({ state: CircuitState.DISABLED, since: this.#clock.now() }, 'manual_disable');
+    }
+  }
+
+  /** JSON-ready figures: state, counts, thresholds, last failure and state change, time until recovery. */
+  status(): BreakerStatus {
+    const state = this.state;
+    const inner = this.#inner;
+    const now = this.#clock.now();
+    const o = this.#options;
+    return {
+      name: this.name,
+      state,
+      failureThreshold: o.failureThreshold,
+      successThreshold: o.successThreshold,
+      recoveryTimeoutMs: o.recoveryTimeout,
+      halfOpenMaxCalls: o.halfOpenMaxCalls,
+      successes: this.#successes,
+      failures: this.#failures,
+      rejected: this.#rejected,
+      ignored: this.#ignored,
+      fallbacks: this.#fallbacks,
+      detector: this.#detector.stats(),
+      halfOpenInFlight: inner.state === CircuitState.HALF_OPEN ? inner.inFlight : 0,
+      halfOpenSuccesses: inner.state === CircuitState.HALF_OPEN ? inner.successes : 0,
+      lastFailureAt: this.#isoTime(this.#lastFailureAt),
+      lastStateChangeAt: this.#isoTime(this.#lastStateChangeAt),
+      timeUntilRecoveryMs: inner.state === CircuitState.OPEN ? Math.max(0, inner.until - now) : null,
+    };
+  }
+
+  #isoTime(reading: number): string | null {
+    return Number.isNaN(reading) ? null : new Date(toEpochMs(this.#clock, reading)).toISOString();
+  }
+
+  #updateTimed(): void {
+    this.#timed = this.#detector.usesDuration || this.#events.has('success') || this.#events.has('failure');
+  }
+
+  // The hot path: closed and succeeding costs one state read, the call, one detector update.
+  #execute(site: CallSite, thisArg: unknown, args: unknown[]): ReturnType<AnyFunction> {
+    if (this.#inner.state !== CircuitState.CLOSED && !this.#admit()) return this.#reject(site, thisArg, args);
+    const generation = this.#generation;
+    const start = this.#timed ? this.#clock.now() : Number.NaN;
+    let result: unknown;
+    try {
+      result = site.fn.apply(thisArg, args);
+    } catch (error) {
+      return this.#onError(thisArg, args, error, start, generation);
+    }
+    if (isThenable(result)) {
+      site.async = true;
+      return Promise.resolve(result).then(
+        (value) => {
+          this.#onResult(value, start, generation);
+          return value;
+        },
+        (error: unknown) => this.#onError(thisArg, args, error, start, generation),
+      );
+    }
+    this.#onResult(result, start, generation);
+    return result;
+  }
+
+  /** Decides whether a call may run in a state other than closed; moves open to half-open when due. */
+  #admit(): boolean {
+    let inner = this.#inner;
+    if (inner.state === CircuitState.OPEN) {
+      if (this.#clock.now() < inner.until) return false;
+      this.#toHalfOpen();
+      inner = this.#inner;
+    }
+    switch (inner.state) {
+      case CircuitState.HALF_OPEN:
+        if (inner.inFlight >= this.#options.halfOpenMaxCalls) return false;
+        inner.inFlight++;
+        return true;
+      case CircuitState.DISABLED:
+      case CircuitState.CLOSED:
+        return true;
+      case CircuitState.FORCED_OPEN:
+      case CircuitState.OPEN:
+        return false;
+      default:
+        return unreachable(inner);
+    }
+  }
+
+  #reject(site: CallSite, thisArg: unknown, args: unknown[]): unknown {
+    this.#rejected++;
+    const inner = this.#inner;
+    const retryAfterMs =
+      inner.state === CircuitState.OPEN ? Math.max(0, inner.until - this.#clock.now()) : inner.state === CircuitState.HALF_OPEN ? 0 : null;
+    const error = withoutStack(
+      this.#options.captureStackTrace,
+      () => new CircuitOpenError({ breakerName: this.name, state: inner.state, retryAfterMs }),
+    );
+    if (this.#events.has('rejected')) this.#events.emit('rejected', { name: this.name, state: inner.state, error });
+    const async = this.#answersAsync(site);
+    if (this.#options.fallback !== undefined) return this.#fallback(thisArg, args, error, async);
+    if (async) return Promise.reject(error);
+    throw error;
+  }
+
+  #answersAsync(site: CallSite): boolean {
+    const kind = this.#options.kind;
+    return kind === 'async' || (kind === 'auto' && site.async);
+  }
+
+  #onResult(result: unknown, start: number, generation: number): void {
+    const isResultFailure = this.#options.isResultFailure;
+    if (isResultFailure !== undefined) {
+      let failed = false;
+      try {
+        failed = isResultFailure(result) === true;
+      } catch (error) {
+        this.#events.report('isResultFailure', error);
+      }
+      if (failed) {
+        this.#recordFailure(undefined, result, start, generation);
+        return;
+      }
+    }
+    this.#successes++;
+    const durationMs = Number.isNaN(start) ? start : this.#clock.now() - start;
+    if (this.#events.has('success')) this.#events.emit('success', { name: this.name, durationMs });
+    if (generation !== this.#generation) return;
+    const inner = this.#inner;
+    if (inner.state === CircuitState.CLOSED) {
+      this.#detector.onSuccess(durationMs);
+      if (this.#detector.usesDuration && this.#detector.shouldTrip()) this.#open('failure_threshold', 1);
+    } else if (inner.state === CircuitState.HALF_OPEN) {
+      inner.inFlight--;
+      inner.successes++;
+      if (inner.successes >= this.#options.successThreshold) {
+        this.#transition({ state: CircuitState.CLOSED, since: this.#clock.now() }, 'trial_succeeded');
+      }
+    }
+  }
+
+  /** A sync throw or async rejection: counted, ignored, or answered by the fallback. Throws what the caller must see. */
+  #onError(thisArg: unknown, args: unknown[], error: unknown, start: number, generation: number): unknown {
+    if (!this.#counts(error)) {
+      this.#ignored++;
+      if (this.#events.has('ignored')) this.#events.emit('ignored', { name: this.name, error });
+      const inner = this.#inner;
+      // An ignored trial frees its slot without deciding anything.
+      if (generation === this.#generation && inner.state === CircuitState.HALF_OPEN) inner.inFlight--;
+      throw error;
+    }
+    this.#recordFailure(error, undefined, start, generation);
+    if (this.#options.fallback !== undefined && this.#options.fallbackOn === 'any') {
+      return this.#fallback(thisArg, args, error, false);
+    }
+    throw error;
+  }
+
+  #counts(error: unknown): boolean {
+    const o = this.#options;
+    if (o.ignoreErrors?.some((c) => error instanceof c)) return false;
+    if (o.recordErrors !== undefined && !o.recordErrors.some((c) => error instanceof c)) return false;
+    if (o.isFailure === undefined) return true;
+    try {
+      return o.isFailure(error) !== false;
+    } catch (predicateError) {
+      this.#events.report('isFailure', predicateError);
+      return true;
+    }
+  }
+
+  #recordFailure(error: unknown, result: unknown, start: number, generation: number): void {
+    this.#failures++;
+    const now = this.#clock.now();
+    this.#lastFailureAt = now;
+    const durationMs = Number.isNaN(start) ? start : now - start;
+    if (this.#events.has('failure')) {
+      this.#events.emit(
+        'failure',
+        error === undefined && result !== undefined
+          ? { name: this.name, durationMs, error, result }
+          : { name: this.name, durationMs, error },
+      );
+    }
+    if (generation !== this.#generation) return;
+    const inner = this.#inner;
+    if (inner.state === CircuitState.CLOSED) {
+      this.#detector.onFailure(durationMs, error === undefined ? result : error);
+      if (this.#detector.shouldTrip()) this.#open('failure_threshold', 1);
+    } else if (inner.state === CircuitState.HALF_OPEN) {
+      inner.inFlight--;
+      this.#open('trial_failed', inner.attempt + 1);
+    }
+  }
+
+  /**
+   * Runs the fallback with the call's arguments and the error. For an async answer its result becomes a
+   * promise; its own error surfaces with the original as `cause`.
+   */
+  #fallback(thisArg: unknown, args: unknown[], error: unknown, async: boolean): unknown {
+    this.#fallbacks++;
+    if (this.#events.has('fallback')) this.#events.emit('fallback', { name: this.name, error });
+    const fallback = this.#options.fallback as (...a: unknown[]) => unknown;
+    let value: unknown;
+    try {
+      value = fallback.apply(thisArg, [...args, error]);
+    } catch (fallbackError) {
+      const surfaced = withCause(fallbackError, error);
+      if (async) return Promise.reject(surfaced);
+      throw surfaced;
+    }
+    if (isThenable(value)) {
+      return Promise.resolve(value).then(undefined, (fallbackError: unknown) => {
+        throw withCause(fallbackError, error);
+      });
+    }
+    return async ? Promise.resolve(value) : value;
+  }
+
+  #toHalfOpen(): void {
+    const inner = this.#inner;
+    const attempt = inner.state === CircuitState.OPEN ? inner.attempt : 1;
+    this.#transition({ state: CircuitState.HALF_OPEN, since: this.#clock.now(), attempt, inFlight: 0, successes: 0 }, 'recovery_timeout');
+  }
+
+  #open(reason: TransitionReason, attempt: number): void {
+    const now = this.#clock.now();
+    this.#transition({ state: CircuitState.OPEN, since: now, until: now + this.#options.recoveryTimeout, attempt }, reason);
+  }
+
+  /** The one place the state changes. */
+  #transition(next: Inner, reason: TransitionReason): void {
+    const from = this.#inner.state;
+    this.#inner = next;
+    this.#generation++;
+    this.#lastStateChangeAt = next.since;
+    if (next.state === CircuitState.CLOSED || next.state === CircuitState.OPEN) this.#detector.reset();
+    if (this.#events.has('stateChange')) {
+      this.#events.emit('stateChange', { name: this.name, from, to: next.state, reason, at: next.since });
+    }
+  }
+}
+
+function unreachable(value: never): never {
+  throw new Error(`tripswitch: unexpected state ${JSON.stringify(value)}`);
+}
