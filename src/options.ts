@@ -14,11 +14,13 @@ export type CallKind = 'auto' | 'sync' | 'async';
 
 /**
  * A fallback receives the call's arguments followed by the error that stopped it, and returns what
- * the call would have returned (for an async function, the value or a promise of it).
+ * the call would have returned (for an async function, the value or a promise of it). Typed by the
+ * function when the breaker wraps one (`circuitBreaker(fn, ...)`), loosely otherwise.
  */
-export type Fallback<Args extends readonly unknown[], Result> = (
-  ...argsAndError: [...Args, unknown]
-) => Result extends PromiseLike<infer Value> ? Value | PromiseLike<Value> : Result;
+export type Fallback<Args extends readonly unknown[], Result> = number extends Args['length']
+  ? // biome-ignore lint/suspicious/noExplicitAny: a breaker not bound to one function takes any fallback
+    (this: any, ...argsAndError: any[]) => unknown
+  : (...argsAndError: [...Args, unknown]) => Result extends PromiseLike<infer Value> ? Value | PromiseLike<Value> : Result;
 
 /**
  * Options of a circuit breaker. Every one is optional; durations are milliseconds.

@@ -1,0 +1,82 @@
+import { describe, expect, it, vi } from 'vitest';
+import { CircuitOpenError, circuitBreaker, Registry } from '../src/index.js';
+import { fakeClock } from './helpers.js';
+
+describe('circuitBreaker(fn)', () => {
+  it('returns plain values for a sync function and promises for an async one', async () => {
+    const parse = circuitBreaker((s: string) => Number.parseInt(s, 10));
+    expect(parse('42')).toBe(42);
+    const fetchUser = circuitBreaker(async (id: string) => ({ id }));
+    const answer = fetchUser('u1');
+    expect(answer).toBeInstanceOf(Promise);
+    await expect(answer).resolves.toEqual({ id: 'u1' });
+  });
+
+  it('exposes its breaker and keeps the function name', () => {
+    const registry = new Registry();
+    const getUser = circuitBreaker(
+      async function fetchUser(id: string) {
+        return id;
+      },
+      { name: 'users', registry },
+    );
+    expect(getUser.name).toBe('fetchUser');
+    expect(getUser.breaker.name).toBe('users');
+    expect(registry.get('users')).toBe(getUser.breaker);
+  });
+
+  it('names an unnamed breaker after the function and keeps it out of the registry', () => {
+    const work = circuitBreaker(function nightlyJob() {});
+    expect(work.breaker.name).toBe('nightlyJob');
+    expect(Registry.default.has('nightlyJob')).toBe(false);
+  });
+
+  it('opens after failureThreshold and rejects without calling, in the shape of the function', async () => {
+    const clock = fakeClock();
+    const fn = vi.fn(async (): Promise<string> => {
+      throw new Error('down');
+    });
+    const getUser = circuitBreaker(fn, { failureThreshold: 3, recoveryTimeout: 30_000, clock });
+    for (let i = 0; i < 3; i++) await expect(getUser()).rejects.toThrow('down');
+    await expect(getUser()).rejects.toBeInstanceOf(CircuitOpenError);
+    expect(fn).toHaveBeenCalledTimes(3);
+    const sync = circuitBreaker(
+      (): number => {
+        throw new Error('sync down');
+      },
+      { failureThreshold: 1 },
+    );
+    expect(() => sync()).toThrow('sync down');
+    expect(() => sync()).toThrow(CircuitOpenError);
+  });
+
+  it('passes this and every argument through', () => {
+    const service = {
+      base: 10,
+      add: circuitBreaker(function (this: { base: number }, a: number, b: number) {
+        return this.base + a + b;
+      }),
+    };
+    expect(service.add(1, 2)).toBe(13);
+  });
+
+  it('answers with a typed fallback', async () => {
+    const getPrice = circuitBreaker(async (sku: string): Promise<number> => Number(sku), {
+      fallback: (sku, error) => (error instanceof CircuitOpenError ? -1 : sku.length),
+    });
+    getPrice.breaker.trip();
+    await expect(getPrice('12')).resolves.toBe(-1);
+  });
+
+  it('recognises async functions compiled to plain functions once they return a promise', async () => {
+    // What a consumer's down-levelled `async` method looks like: a plain function returning a promise.
+    function legacyAsync(): Promise<number> {
+      return Promise.reject(new Error('down'));
+    }
+    const wrapped = circuitBreaker(legacyAsync, { failureThreshold: 1 });
+    await expect(wrapped()).rejects.toThrow('down');
+    const rejected = wrapped();
+    expect(rejected).toBeInstanceOf(Promise);
+    await expect(rejected).rejects.toBeInstanceOf(CircuitOpenError);
+  });
+});
