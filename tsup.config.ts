@@ -1,7 +1,12 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts' },
+  entry: {
+    index: 'src/index.ts',
+    http: 'src/integrations/http.ts',
+  },
+  // Adapters import the core by the package's own name, so every entry shares one copy of it.
+  external: ['tripswitch'],
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

@@ -2,6 +2,7 @@ import { type Clock, monotonicClock } from './clock.js';
 import { ConsecutiveFailuresDetector } from './detectors/consecutive.js';
 import type { FailureDetector } from './detectors/detector.js';
 import type { StateChangeEvent } from './events.js';
+import { type BreakerLogger, checkLogger } from './logger.js';
 import type { Registry } from './registry.js';
 import { checkDuration, checkFunction, checkInteger, checkKnownKeys, checkName, checkOneOf, invalid } from './validate.js';
 
@@ -80,6 +81,12 @@ export interface CircuitBreakerOptions<Args extends readonly unknown[] = any[], 
   /** A listener for `stateChange`, added at construction. */
   readonly onStateChange?: (event: StateChangeEvent) => void;
   /**
+   * Logs every state transition with its reason: `warn` for opening, `info` for the rest.
+   * `console` fits, as do pino and winston. Off when unset.
+   * @default undefined
+   */
+  readonly logger?: BreakerLogger;
+  /**
    * The registry a named breaker joins; `false` joins none.
    * @default the default registry (`CircuitBreaker.registry`)
    */
@@ -108,6 +115,7 @@ export interface ResolvedOptions {
   readonly detector: FailureDetector;
   readonly clock: Clock;
   readonly onStateChange: ((event: StateChangeEvent) => void) | undefined;
+  readonly logger: BreakerLogger | undefined;
   readonly captureStackTrace: boolean;
 }
 
@@ -138,6 +146,7 @@ export const breakerOptionNames: ReadonlySet<string> = new Set([
   'detector',
   'clock',
   'onStateChange',
+  'logger',
   'registry',
   'captureStackTrace',
 ]);
@@ -174,6 +183,7 @@ export function resolveOptions(options: CircuitBreakerOptions, known: ReadonlySe
     detector: (o.detector as FailureDetector | undefined) ?? new ConsecutiveFailuresDetector({ failureThreshold }),
     clock,
     onStateChange: optionalFunction<(event: StateChangeEvent) => void>('onStateChange', o.onStateChange),
+    logger: o.logger === undefined ? undefined : checkLogger(o.logger),
     captureStackTrace:
       o.captureStackTrace === undefined ? defaults.captureStackTrace : checkBoolean('captureStackTrace', o.captureStackTrace),
   });
