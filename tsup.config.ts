@@ -4,6 +4,9 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     http: 'src/integrations/http.ts',
+    prometheus: 'src/integrations/prometheus.ts',
+    opentelemetry: 'src/integrations/opentelemetry.ts',
+    fetch: 'src/integrations/fetch.ts',
   },
   // Adapters import the core by the package's own name, so every entry shares one copy of it.
   external: ['tripswitch'],
