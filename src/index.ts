@@ -34,7 +34,7 @@ export { defaultUnhealthyStates } from './health.js';
 export type { BreakerLogger } from './logger.js';
 export type { CallKind, CircuitBreakerOptions, ErrorClass, Fallback } from './options.js';
 export { breakerOptionNames, defaults } from './options.js';
-export type { CacheOperationOptions, PresetOptions } from './presets.js';
+export type { CacheOperationOptions, PresetInput, PresetOptions } from './presets.js';
 export { cacheOperation, databaseOperation, externalService, messageQueue, presetTimeouts } from './presets.js';
 export { Registry } from './registry.js';
 export { CircuitState } from './state.js';

@@ -8,6 +8,12 @@ type AnyArgs = any[];
 type AnyResult = any;
 
 /**
+ * Options a preset accepts: any breaker option, overriding the preset's. The fallback and predicates
+ * are loosely typed because a preset is built before the function it will wrap is known.
+ */
+export type PresetInput = CircuitBreakerOptions<AnyArgs, AnyResult>;
+
+/**
  * Options a preset returns: breaker options plus the name, ready for `circuitBreaker(fn, preset)`,
  * `@circuitBreaker(preset)` or `registry.getOrCreate(preset.name, preset)`.
  */
@@ -30,16 +36,11 @@ export const presetTimeouts = Object.freeze({
   messageQueue: 5_000,
 } as const);
 
-function preset<Args extends readonly unknown[], Result>(
-  name: string,
-  defaults: CircuitBreakerOptions,
-  timeout: number,
-  options: CircuitBreakerOptions<Args, Result> | undefined,
-): PresetOptions<Args, Result> {
+function preset(name: string, defaults: CircuitBreakerOptions, timeout: number, options: PresetInput | undefined): PresetOptions {
   checkName('name', name);
   if (options !== undefined && (typeof options !== 'object' || options === null)) throw invalid('options', 'an object', options);
   const withTimeout = breakerOptionNames.has('timeout') ? { ...defaults, timeout } : defaults;
-  return Object.freeze({ ...withTimeout, ...options, name }) as PresetOptions<Args, Result>;
+  return Object.freeze({ ...withTimeout, ...options, name }) as PresetOptions;
 }
 
 /**
@@ -50,10 +51,7 @@ function preset<Args extends readonly unknown[], Result>(
  * const getRates = circuitBreaker(fetchRates, externalService('rates-api', { fallback: () => cachedRates }));
  * class Payments { @circuitBreaker(externalService('stripe')) async charge(id: string) { ... } }
  */
-export function externalService<Args extends readonly unknown[] = AnyArgs, Result = AnyResult>(
-  name: string,
-  options?: CircuitBreakerOptions<Args, Result>,
-): PresetOptions<Args, Result> {
+export function externalService(name: string, options?: PresetInput): PresetOptions {
   return preset(name, { failureThreshold: 5, successThreshold: 2, recoveryTimeout: 30_000 }, presetTimeouts.externalService, options);
 }
 
@@ -65,15 +63,12 @@ export function externalService<Args extends readonly unknown[] = AnyArgs, Resul
  * @example
  * const findUser = circuitBreaker(db.findUser, databaseOperation('users-db', { ignoreErrors: [UniqueViolation] }));
  */
-export function databaseOperation<Args extends readonly unknown[] = AnyArgs, Result = AnyResult>(
-  name: string,
-  options?: CircuitBreakerOptions<Args, Result>,
-): PresetOptions<Args, Result> {
+export function databaseOperation(name: string, options?: PresetInput): PresetOptions {
   return preset(name, { failureThreshold: 3, successThreshold: 1, recoveryTimeout: 10_000 }, presetTimeouts.databaseOperation, options);
 }
 
 /** Options of {@link cacheOperation}: breaker options plus `fallbackToNull`. */
-export interface CacheOperationOptions<Args extends readonly unknown[], Result> extends CircuitBreakerOptions<Args, Result> {
+export interface CacheOperationOptions extends PresetInput {
   /**
    * Answer `null` (a cache miss) when the cache fails or the breaker is open, so the caller falls
    * through to the source instead of seeing an error.
@@ -90,16 +85,13 @@ export interface CacheOperationOptions<Args extends readonly unknown[], Result> 
  * const cached = circuitBreaker((key: string) => redis.get(key), cacheOperation('sessions-cache'));
  * const session = (await cached(id)) ?? (await loadSession(id));
  */
-export function cacheOperation<Args extends readonly unknown[] = AnyArgs, Result = AnyResult>(
-  name: string,
-  options: CacheOperationOptions<Args, Result> = {},
-): PresetOptions<Args, Result> {
+export function cacheOperation(name: string, options: CacheOperationOptions = {}): PresetOptions {
   if (typeof options !== 'object' || options === null) throw invalid('options', 'an object', options);
   const { fallbackToNull = true, ...rest } = options;
   if (typeof fallbackToNull !== 'boolean') throw invalid('fallbackToNull', 'a boolean', fallbackToNull);
   const defaults: CircuitBreakerOptions = { failureThreshold: 3, successThreshold: 1, recoveryTimeout: 5_000 };
   const miss: CircuitBreakerOptions = fallbackToNull ? { ...defaults, fallback: () => null, fallbackOn: 'any' } : defaults;
-  return preset(name, miss, presetTimeouts.cacheOperation, rest as CircuitBreakerOptions<Args, Result>);
+  return preset(name, miss, presetTimeouts.cacheOperation, rest);
 }
 
 /**
@@ -109,9 +101,6 @@ export function cacheOperation<Args extends readonly unknown[] = AnyArgs, Result
  * @example
  * const publish = circuitBreaker(producer.send, messageQueue('orders-topic', { fallback: (msg) => outbox.push(msg) }));
  */
-export function messageQueue<Args extends readonly unknown[] = AnyArgs, Result = AnyResult>(
-  name: string,
-  options?: CircuitBreakerOptions<Args, Result>,
-): PresetOptions<Args, Result> {
+export function messageQueue(name: string, options?: PresetInput): PresetOptions {
   return preset(name, { failureThreshold: 5, successThreshold: 2, recoveryTimeout: 15_000 }, presetTimeouts.messageQueue, options);
 }
