@@ -11,6 +11,7 @@ import {
   respondCircuitOpen,
   retryAfterSeconds,
   sendHttpResponse,
+  toFetchResponse,
   toHttpResponse,
 } from '../src/integrations/http.js';
 
@@ -61,6 +62,16 @@ describe('toHttpResponse', () => {
   it('returns undefined for any other error', () => {
     expect(toHttpResponse(new Error('boom'))).toBeUndefined();
     expect(toHttpResponse('text')).toBeUndefined();
+  });
+});
+
+describe('toFetchResponse', () => {
+  it('builds a WHATWG Response with 503, Retry-After and the JSON body', async () => {
+    const response = toFetchResponse(open(1_500));
+    expect(response?.status).toBe(503);
+    expect(response?.headers.get('retry-after')).toBe('2');
+    expect(await response?.json()).toMatchObject({ circuit: 'payments', retryAfterSeconds: 2 });
+    expect(toFetchResponse(new Error('other'))).toBeUndefined();
   });
 });
 

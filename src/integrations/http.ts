@@ -54,6 +54,17 @@ export function toHttpResponse(error: unknown, options: CircuitOpenResponseOptio
   };
 }
 
+/**
+ * The same answer as a WHATWG `Response`, for fetch-style servers (Hono, Next.js route handlers, Deno,
+ * Bun, workers); `undefined` for any error other than {@link CircuitOpenError}.
+ * @example
+ * catch (error) { return toFetchResponse(error) ?? new Response('internal error', { status: 500 }); }
+ */
+export function toFetchResponse(error: unknown, options?: CircuitOpenResponseOptions): Response | undefined {
+  const answer = toHttpResponse(error, options);
+  return answer === undefined ? undefined : new Response(JSON.stringify(answer.body), { status: answer.status, headers: answer.headers });
+}
+
 /** The parts of Node's `ServerResponse` (and Express's `res`) the helpers use. */
 export interface NodeResponseLike {
   statusCode: number;
