@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CallTimeoutError, CircuitOpenError, Registry } from '../src/index.js';
 import { createFetch } from '../src/integrations/fetch.js';
-import { parseRetryAfter, resolveRetry, retryDelay } from '../src/integrations/retry.js';
+import { abortableSleep, parseRetryAfter, resolveRetry, retryDelay } from '../src/integrations/retry.js';
 
 interface Scripted {
   readonly status: number;
@@ -183,12 +183,17 @@ describe('createFetch', () => {
     const http = createFetch({ timeout: 1_000, breaker: { failureThreshold: 1 } });
     const arrived = server.nextRequest();
     const pending = http(`${server.url}/hang`);
+    let done = false;
     const settled = pending.then(
       () => 'resolved',
       (error: unknown) => error,
     );
+    void settled.then(() => {
+      done = true;
+    });
     await arrived;
     await vi.advanceTimersByTimeAsync(999);
+    expect(done).toBe(false);
     await vi.advanceTimersByTimeAsync(1);
     const error = await settled;
     expect(error).toBeInstanceOf(CallTimeoutError);
@@ -209,6 +214,36 @@ describe('createFetch', () => {
     const breaker = http.breakers.get(new URL(server.url).host);
     expect(breaker?.state).toBe('closed');
     expect(breaker?.status().failures).toBe(0);
+  });
+
+  it('does not send a request whose signal is already aborted', async () => {
+    const server = await startServer();
+    const http = createFetch();
+    const reason = new Error('cancelled before start');
+    await expect(http(`${server.url}/`, { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+    expect(server.seen).toHaveLength(0);
+    expect(http.breakers.get(new URL(server.url).host)?.status().failures).toBe(0);
+  });
+
+  it('hands the caller signal to the backoff wait, so aborting ends it', async () => {
+    const server = await startServer();
+    let sleeping!: () => void;
+    const started = new Promise<void>((resolve) => {
+      sleeping = resolve;
+    });
+    const sleep = (ms: number, signal?: AbortSignal) => {
+      sleeping();
+      return abortableSleep(ms, signal);
+    };
+    const http = createFetch({ retry: { minDelay: 600_000 }, random: () => 0.5, sleep });
+    server.fail('/down', { status: 503 });
+    const controller = new AbortController();
+    const pending = http(`${server.url}/down`, { signal: controller.signal });
+    await started; // the 503 has arrived and the client waits 300 s before retrying
+    const reason = new Error('gave up');
+    controller.abort(reason);
+    await expect(pending).rejects.toBe(reason);
+    expect(server.seen).toHaveLength(1);
   });
 
   it('puts the host breakers in the given registry', async () => {
@@ -244,5 +279,30 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter('Wed, 21 Oct 2015 07:28:10 GMT', Date.parse('Wed, 21 Oct 2015 07:28:00 GMT'))).toBe(10_000);
     expect(parseRetryAfter('soon')).toBeNull();
     expect(parseRetryAfter(null)).toBeNull();
+  });
+});
+
+describe('abortableSleep', () => {
+  it('resolves after the delay', async () => {
+    vi.useFakeTimers();
+    let done = false;
+    const waiting = abortableSleep(1_000).then(() => {
+      done = true;
+    });
+    await vi.advanceTimersByTimeAsync(999);
+    expect(done).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await waiting;
+    expect(done).toBe(true);
+  });
+
+  it('rejects with the abort reason and clears its timer', async () => {
+    vi.useFakeTimers();
+    const controller = new AbortController();
+    const waiting = abortableSleep(1_000, controller.signal);
+    controller.abort('stop');
+    await expect(waiting).rejects.toBe('stop');
+    expect(vi.getTimerCount()).toBe(0);
+    await expect(abortableSleep(5, AbortSignal.abort('early'))).rejects.toBe('early');
   });
 });

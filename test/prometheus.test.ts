@@ -103,6 +103,16 @@ describe('prometheusMetrics', () => {
     expect(() => prometheusMetrics({ registry: new Registry(), register })).not.toThrow();
   });
 
+  it('stops counting a breaker dropped from the registry once another is added', async () => {
+    const { registry, register, make } = setup();
+    const dropped = make('dropped');
+    registry.delete('dropped');
+    make('next');
+    dropped.call(() => 1);
+    const text = await register.metrics();
+    expect(text).not.toContain('circuit="dropped"');
+  });
+
   it('uses the given prefix', async () => {
     const registry = new Registry();
     const register = new PromRegistry();

@@ -1,6 +1,6 @@
 import { CallTimeoutError, CircuitBreaker, type CircuitBreakerOptions, isCircuitOpenError, type Registry } from 'tripswitch';
 import { checkDuration, checkFunction, checkKnownKeys, invalid } from '../validate.js';
-import { type RetryOptions, resolveRetry, retryDelay } from './retry.js';
+import { abortableSleep, type RetryOptions, resolveRetry, retryDelay } from './retry.js';
 
 export type { RetryOptions } from './retry.js';
 
@@ -78,24 +78,6 @@ class CallerAbort {
 
 const defaultIsFailureResponse = (response: Response): boolean => response.status >= 500 || response.status === 429;
 
-function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 /**
  * Creates a `fetch`-compatible function that guards each host with its own circuit breaker. Responses
  * with status 5xx or 429, network errors and timeouts count as failures of the host; other 4xx do not
@@ -120,7 +102,7 @@ export function createFetch(options: ResilientFetchOptions = {}): ResilientFetch
     options.isFailureResponse === undefined
       ? defaultIsFailureResponse
       : checkFunction<(response: Response) => boolean>('isFailureResponse', options.isFailureResponse);
-  const sleep = options.sleep === undefined ? defaultSleep : checkFunction<typeof defaultSleep>('sleep', options.sleep);
+  const sleep = options.sleep === undefined ? abortableSleep : checkFunction<typeof abortableSleep>('sleep', options.sleep);
   const random = options.random === undefined ? Math.random : checkFunction<() => number>('random', options.random);
   const namePrefix = options.namePrefix ?? 'fetch:';
   if (typeof namePrefix !== 'string') throw invalid('namePrefix', 'a string', namePrefix);
@@ -155,6 +137,8 @@ export function createFetch(options: ResilientFetchOptions = {}): ResilientFetch
     init: RequestInit | undefined,
     signal: AbortSignal | undefined,
   ): Promise<Response> => {
+    // An already aborted signal fires no 'abort' event: stop here rather than send the request.
+    if (signal?.aborted) throw new CallerAbort(signal.reason);
     const controller = new AbortController();
     let timedOut = false;
     const onCallerAbort = (): void => controller.abort(signal?.reason);

@@ -20,6 +20,13 @@ export function observeRegistry(registry: Registry, observer: CallObserver): Uns
   const offs = new Map<CircuitBreaker, Unsubscribe>();
   const watch = (breaker: CircuitBreaker): void => {
     if (offs.has(breaker)) return;
+    // Forget breakers dropped from the registry, so per-key breakers that come and go do not pile up.
+    for (const [known, off] of offs) {
+      if (registry.find(known.name) !== known) {
+        off();
+        offs.delete(known);
+      }
+    }
     const name = breaker.name;
     const subscriptions = [
       breaker.on('success', (e) => observer.onCall(name, 'success', e.durationMs)),

@@ -94,3 +94,22 @@ export function retryDelay(policy: ResolvedRetry, n: number, random: () => numbe
   if (asked > policy.maxRetryAfter) return undefined;
   return Math.max(backoff, asked);
 }
+
+/** Waits `ms` milliseconds; rejects with the signal's reason as soon as it aborts, and clears its timer. */
+export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
