@@ -4,8 +4,14 @@ import { abortableSleep, type RetryOptions, resolveRetry, retryDelay } from './r
 
 export type { RetryOptions } from './retry.js';
 
-/** Breaker options for each host; the fetch wrapper sets `isResultFailure`, `kind` and `registry` itself. */
-export type HostBreakerOptions = Omit<CircuitBreakerOptions<[], Promise<Response>>, 'isResultFailure' | 'kind' | 'registry' | 'fallback'>;
+/**
+ * Breaker options for each host. The fetch wrapper sets `isResultFailure`, `kind` and `registry` itself, and
+ * times requests with its own `timeout`, which also aborts them.
+ */
+export type HostBreakerOptions = Omit<
+  CircuitBreakerOptions<[], Promise<Response>>,
+  'isResultFailure' | 'kind' | 'registry' | 'fallback' | 'timeout'
+>;
 
 /** Options of {@link createFetch}. */
 export interface ResilientFetchOptions {
