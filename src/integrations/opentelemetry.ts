@@ -2,6 +2,8 @@ import { type Meter, metrics, type ObservableResult } from '@opentelemetry/api';
 import { CircuitState, Registry } from 'tripswitch';
 import { observeRegistry } from './observe.js';
 
+export type { CallOutcome } from './observe.js';
+
 /** Options of {@link openTelemetryMetrics}. */
 export interface OpenTelemetryMetricsOptions {
   /**

@@ -2,6 +2,8 @@ import { Counter, Gauge, Histogram, type Registry as PromRegistry, register as p
 import { CircuitState, Registry } from 'tripswitch';
 import { observeRegistry } from './observe.js';
 
+export type { CallOutcome } from './observe.js';
+
 /** Options of {@link prometheusMetrics}. */
 export interface PrometheusMetricsOptions {
   /**
