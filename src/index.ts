@@ -33,7 +33,7 @@ export type { HealthOptions, HealthReport, HealthStatus } from './health.js';
 export { defaultUnhealthyStates } from './health.js';
 export type { BreakerLogger } from './logger.js';
 export type { CallKind, CircuitBreakerOptions, ErrorClass, Fallback } from './options.js';
-export { breakerOptionNames, defaults } from './options.js';
+export { defaults } from './options.js';
 export type { CacheOperationOptions, PresetInput, PresetOptions } from './presets.js';
 export { cacheOperation, databaseOperation, externalService, messageQueue, presetTimeouts } from './presets.js';
 export { Registry } from './registry.js';

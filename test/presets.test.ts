@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  breakerOptionNames,
   CircuitBreaker,
   cacheOperation,
   circuitBreaker,
@@ -10,6 +9,7 @@ import {
   presetTimeouts,
   Registry,
 } from '../src/index.js';
+import { breakerOptionNames } from '../src/options.js';
 
 describe('externalService', () => {
   it('returns documented defaults under the given name, with the caller options winning', () => {
