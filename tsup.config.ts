@@ -1,7 +1,15 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts' },
+  entry: {
+    index: 'src/index.ts',
+    http: 'src/integrations/http.ts',
+    prometheus: 'src/integrations/prometheus.ts',
+    opentelemetry: 'src/integrations/opentelemetry.ts',
+    fetch: 'src/integrations/fetch.ts',
+  },
+  // Adapters import the core by the package's own name, so every entry shares one copy of it.
+  external: ['tripswitch'],
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

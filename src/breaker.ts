@@ -2,6 +2,8 @@ import { type Clock, toEpochMs } from './clock.js';
 import type { DetectorStats, FailureDetector } from './detectors/detector.js';
 import { CircuitOpenError, withoutStack } from './errors.js';
 import { type BreakerEvents, Emitter, type Listener, type TransitionReason, type Unsubscribe } from './events.js';
+import type { HealthOptions, HealthReport } from './health.js';
+import { installLogger } from './logger.js';
 import { type CircuitBreakerOptions, checkBreakerName, type ResolvedOptions, resolveOptions } from './options.js';
 import { provideBreakerFactory, Registry } from './registry.js';
 import { CircuitState } from './state.js';
@@ -122,6 +124,7 @@ export class CircuitBreaker {
     this.#inner = { state: CircuitState.CLOSED, since: this.#clock.now() };
     this.#timed = this.#detector.usesDuration;
     if (this.#options.onStateChange !== undefined) this.on('stateChange', this.#options.onStateChange);
+    if (this.#options.logger !== undefined) installLogger(this, this.#options.logger);
     const registry = options.registry === undefined ? Registry.default : options.registry;
     if (registry !== false) registry.register(this);
   }
@@ -157,6 +160,11 @@ export class CircuitBreaker {
   /** `{ name: status() }` for every breaker of the default registry. */
   static getAllStatuses(): Record<string, BreakerStatus> {
     return Registry.default.status();
+  }
+
+  /** The health summary of the default registry; see {@link Registry.health}. */
+  static health(options?: HealthOptions): HealthReport {
+    return Registry.default.health(options);
   }
 
   /** The current state; reading it moves an open breaker whose recovery timeout has passed to half-open. */

@@ -29,8 +29,13 @@ export type {
   TransitionReason,
   Unsubscribe,
 } from './events.js';
+export type { HealthOptions, HealthReport, HealthStatus } from './health.js';
+export { defaultUnhealthyStates } from './health.js';
+export type { BreakerLogger } from './logger.js';
 export type { CallKind, CircuitBreakerOptions, ErrorClass, Fallback } from './options.js';
 export { defaults } from './options.js';
+export type { CacheOperationOptions, PresetInput, PresetOptions } from './presets.js';
+export { cacheOperation, databaseOperation, externalService, messageQueue, presetTimeouts } from './presets.js';
 export { Registry } from './registry.js';
 export { CircuitState } from './state.js';
 export type { CircuitBreakerFunction, CircuitBreakerFunctionOptions } from './wrap.js';

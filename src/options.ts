@@ -2,6 +2,7 @@ import { type Clock, monotonicClock } from './clock.js';
 import { ConsecutiveFailuresDetector } from './detectors/consecutive.js';
 import type { FailureDetector } from './detectors/detector.js';
 import type { StateChangeEvent } from './events.js';
+import { type BreakerLogger, checkLogger } from './logger.js';
 import type { Registry } from './registry.js';
 import { checkDuration, checkFunction, checkInteger, checkKnownKeys, checkName, checkOneOf, invalid } from './validate.js';
 
@@ -19,8 +20,11 @@ export type CallKind = 'auto' | 'sync' | 'async';
  */
 export type Fallback<Args extends readonly unknown[], Result> = number extends Args['length']
   ? // biome-ignore lint/suspicious/noExplicitAny: a breaker not bound to one function takes any fallback
-    (this: any, ...argsAndError: any[]) => unknown
-  : (...argsAndError: [...Args, unknown]) => Result extends PromiseLike<infer Value> ? Value | PromiseLike<Value> : Result;
+    (this: any, ...argsAndError: any[]) => FallbackResult<Result>
+  : (...argsAndError: [...Args, unknown]) => FallbackResult<Result>;
+
+/** What a fallback may return for a function returning `Result`: the value, or a promise of it when async. */
+export type FallbackResult<Result> = Result extends PromiseLike<infer Value> ? Value | PromiseLike<Value> : Result;
 
 /**
  * Options of a circuit breaker. Every one is optional; durations are milliseconds.
@@ -82,6 +86,12 @@ export interface CircuitBreakerOptions<Args extends readonly unknown[] = any[], 
   /** A listener for `stateChange`, added at construction. */
   readonly onStateChange?: (event: StateChangeEvent) => void;
   /**
+   * Logs every state transition with its reason: `warn` for opening, `info` for the rest.
+   * `console` fits, as do pino and winston. Off when unset.
+   * @default undefined
+   */
+  readonly logger?: BreakerLogger;
+  /**
    * The registry a named breaker joins; `false` joins none.
    * @default the default registry (`CircuitBreaker.registry`)
    */
@@ -110,6 +120,7 @@ export interface ResolvedOptions {
   readonly detector: FailureDetector;
   readonly clock: Clock;
   readonly onStateChange: ((event: StateChangeEvent) => void) | undefined;
+  readonly logger: BreakerLogger | undefined;
   readonly captureStackTrace: boolean;
 }
 
@@ -140,6 +151,7 @@ export const breakerOptionNames: ReadonlySet<string> = new Set([
   'detector',
   'clock',
   'onStateChange',
+  'logger',
   'registry',
   'captureStackTrace',
 ]);
@@ -176,6 +188,7 @@ export function resolveOptions(options: CircuitBreakerOptions, known: ReadonlySe
     detector: (o.detector as FailureDetector | undefined) ?? new ConsecutiveFailuresDetector({ failureThreshold }),
     clock,
     onStateChange: optionalFunction<(event: StateChangeEvent) => void>('onStateChange', o.onStateChange),
+    logger: o.logger === undefined ? undefined : checkLogger(o.logger),
     captureStackTrace:
       o.captureStackTrace === undefined ? defaults.captureStackTrace : checkBoolean('captureStackTrace', o.captureStackTrace),
   });

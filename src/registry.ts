@@ -1,5 +1,6 @@
 import type { BreakerStatus, CircuitBreaker } from './breaker.js';
 import { CircuitBreakerError, ErrorCode } from './errors.js';
+import { type HealthOptions, type HealthReport, healthOf } from './health.js';
 import type { CircuitBreakerOptions } from './options.js';
 import { type CircuitState, circuitStates } from './state.js';
 import { describeValue } from './validate.js';
@@ -27,6 +28,7 @@ let defaultRegistry: Registry | undefined;
  */
 export class Registry {
   readonly #breakers = new Map<string, CircuitBreaker>();
+  #addListeners: ReadonlyArray<(breaker: CircuitBreaker) => void> = [];
 
   /** The registry that `CircuitBreaker.get()` and the other static methods use. */
   static get default(): Registry {
@@ -52,6 +54,33 @@ export class Registry {
       );
     }
     this.#breakers.set(breaker.name, breaker);
+    if (existing === undefined) {
+      for (const listener of this.#addListeners) {
+        try {
+          listener(breaker);
+        } catch (error) {
+          // A failing observer (metrics, logging) must not undo the registration; rethrow out of band.
+          queueMicrotask(() => {
+            throw error;
+          });
+        }
+      }
+    }
+  }
+
+  /**
+   * Calls `listener` with every breaker added to this registry from now on (metrics adapters use it to
+   * pick up breakers created later). Returns a function that removes the listener. A listener that
+   * throws does not stop the registration: its error is rethrown in a microtask.
+   * @example
+   * const off = registry.onAdd((breaker) => breaker.on('stateChange', log));
+   */
+  onAdd(listener: (breaker: CircuitBreaker) => void): () => void {
+    if (typeof listener !== 'function') throw new TypeError(`Expected \`listener\` to be a function, got ${describeValue(listener)}`);
+    this.#addListeners = [...this.#addListeners, listener];
+    return () => {
+      this.#addListeners = this.#addListeners.filter((l) => l !== listener);
+    };
   }
 
   /**
@@ -130,6 +159,17 @@ export class Registry {
     const statuses: Record<string, BreakerStatus> = {};
     for (const [name, breaker] of this.#breakers) statuses[name] = breaker.status();
     return statuses;
+  }
+
+  /**
+   * A health summary: `status` is `'degraded'` when any breaker is in an unhealthy state (by default
+   * `open`, `half_open` or `forced_open`), `circuits` holds every breaker's `status()`, `unhealthy` their names.
+   * @example
+   * const report = registry.health();
+   * res.statusCode = report.status === 'healthy' ? 200 : 503;
+   */
+  health(options?: HealthOptions): HealthReport {
+    return healthOf(this, options);
   }
 
   [Symbol.iterator](): IterableIterator<CircuitBreaker> {
