@@ -270,6 +270,7 @@ export class CircuitBreaker {
     this.#detector.restore(s.detector);
     const next: Inner = decodeSnapshot(s, this.#clock);
     if (next.state === CircuitState.OPEN) this.#recoveryMs = Math.max(0, next.until - next.since);
+    else if (next.state === CircuitState.HALF_OPEN) this.#recoveryMs = stepMs(this.#options.recoveryBackoff, next.attempt);
     this.#transition(next, 'restored');
   }
 

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import { checkOneOf, invalid } from '../validate.js';
+import { checkInteger, checkOneOf, invalid } from '../validate.js';
 import { ConsecutiveFailuresDetector } from './consecutive.js';
 import { CountWindowDetector } from './count-window.js';
 import type { FailureDetector } from './detector.js';
@@ -74,6 +74,8 @@ export function createDetector(detector: unknown, settings: DetectorSettings, cl
     }
   }
   const s = settings;
+  // Checked here so the error names the breaker option (`windowBuckets`), not the detector's (`buckets`).
+  if (s.windowBuckets !== undefined) checkInteger('windowBuckets', s.windowBuckets, 1);
   switch (name) {
     case 'consecutive':
       return new ConsecutiveFailuresDetector({ failureThreshold: s.failureThreshold ?? 5 });

@@ -51,7 +51,7 @@ export class RateWindowDetector implements FailureDetector {
   constructor(options: RateWindowOptions = {}) {
     const timeWindow = options.timeWindow === undefined ? 60_000 : checkDuration('timeWindow', options.timeWindow, false);
     const buckets = options.buckets === undefined ? 10 : checkInteger('buckets', options.buckets, 1);
-    if (buckets > 1000) throw invalid('buckets', 'an integer from 1 to 1000', buckets, RangeError);
+    if (buckets > 1000) throw invalid('buckets', 'an integer from 1 to 1000 (`windowBuckets` on a breaker)', buckets, RangeError);
     this.#rule = resolveRateRule(options);
     this.#clock = options.clock ?? monotonicClock;
     this.#bucketMs = timeWindow / buckets;

@@ -23,7 +23,8 @@ describe('CircuitBreaker detector option', () => {
     expect(() => new CircuitBreaker('x', { registry: false, detector: 'countWindow', failureRateThreshold: 2 })).toThrow(
       'Expected `failureRateThreshold` to be a rate between 0 (exclusive) and 1 (inclusive), got `2` (number)',
     );
-    expect(() => new CircuitBreaker('x', { registry: false, detector: 'rateWindow', windowBuckets: 0 })).toThrow(/buckets/);
+    expect(() => new CircuitBreaker('x', { registry: false, detector: 'rateWindow', windowBuckets: 0 })).toThrow(/`windowBuckets`/);
+    expect(() => new CircuitBreaker('x', { registry: false, detector: 'rateWindow', windowBuckets: 5000 })).toThrow(RangeError);
   });
 
   it('rejects a factory that returns something else than a detector', () => {
