@@ -84,9 +84,8 @@ export function checkBackoff(option: string, value: unknown): Backoff {
 
 /** `recoveryTimeout` as given (a number of ms or a backoff) made a backoff. */
 export function toBackoff(recoveryTimeout: unknown): Backoff {
-  if (typeof recoveryTimeout === 'number') return constantBackoff(checkDuration('recoveryTimeout', recoveryTimeout));
   if (typeof recoveryTimeout === 'object' && recoveryTimeout !== null) return checkBackoff('recoveryTimeout', recoveryTimeout);
-  throw invalid('recoveryTimeout', 'a number of milliseconds >= 0 or a Backoff', recoveryTimeout);
+  return constantBackoff(checkDuration('recoveryTimeout', recoveryTimeout));
 }
 
 /** The step for `attempt`, made safe: a custom backoff's negative or non-finite answer counts as 0 ms. */

@@ -109,9 +109,10 @@ export function createDetector(detector: unknown, settings: DetectorSettings, cl
     return made;
   }
   if (!isDetector(detector)) {
+    const names = detectorNames.map((n) => `'${n}'`).join(', ');
     throw invalid(
       'detector',
-      `one of ${detectorNames.map((n) => `'${n}'`).join(', ')}, a FailureDetector or a factory returning one`,
+      `a FailureDetector (an object with ${methods.join(', ')}), a factory returning one, or one of ${names}`,
       detector,
     );
   }
