@@ -37,10 +37,12 @@ export interface RateRule {
   readonly measuresSlowCalls: boolean;
 }
 
-/** Bit flags one call leaves in a window slot. */
+/** Flag of a call that failed, in a window slot. */
 export const FAILED = 1;
+/** Flag of a call slower than `slowCallDuration`, in a window slot. */
 export const SLOW = 2;
 
+/** Checks a rate threshold: a number in (0, 1]. */
 export function checkRate(option: string, value: unknown): number {
   if (typeof value !== 'number') throw invalid(option, 'a rate between 0 (exclusive) and 1 (inclusive)', value);
   if (!(value > 0 && value <= 1)) throw invalid(option, 'a rate between 0 (exclusive) and 1 (inclusive)', value, RangeError);

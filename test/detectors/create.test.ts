@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CircuitBreaker } from '../../src/breaker.js';
 import { ConsecutiveFailuresDetector } from '../../src/detectors/consecutive.js';
+import { Registry } from '../../src/registry.js';
 import { circuitBreaker } from '../../src/wrap.js';
 
 describe('CircuitBreaker detector option', () => {
@@ -55,5 +56,31 @@ describe('CircuitBreaker detector option', () => {
     expect(() => a()).toThrow('a');
     expect(a.breaker.state).toBe('open');
     expect(b.breaker.state).toBe('closed');
+  });
+});
+
+describe('Registry status with detectors', () => {
+  it("shows each breaker's failure rate, calls in window and slow-call rate", () => {
+    const registry = new Registry();
+    let now = 0;
+    const clock = { now: () => now };
+    const breaker = registry.getOrCreate('inventory', { clock, detector: 'rateWindow', slowCallDuration: 50, minimumCalls: 5 });
+    breaker.call(() => {
+      now += 80;
+      return 'slow';
+    });
+    expect(() =>
+      breaker.call(() => {
+        throw new Error('x');
+      }),
+    ).toThrow('x');
+    expect(registry.status().inventory?.detector).toEqual({
+      failures: 1,
+      successes: 1,
+      calls: 2,
+      failureRate: 0.5,
+      slowCalls: 1,
+      slowCallRate: 0.5,
+    });
   });
 });
