@@ -73,9 +73,18 @@ export class CombinedDetector implements FailureDetector {
     if (!Array.isArray(parts) || parts.length !== this.#detectors.length) {
       throw new TypeError(`Expected a combined snapshot of ${this.#detectors.length} detectors, got ${JSON.stringify(parts)}`);
     }
-    this.#detectors.forEach((d, i) => {
-      d.restore(parts[i] as DetectorSnapshot);
-    });
+    // All or nothing: if one part refuses its snapshot, the parts restored before it go back.
+    const before = this.#detectors.map((d) => d.snapshot());
+    let restored = 0;
+    try {
+      for (const d of this.#detectors) {
+        d.restore(parts[restored] as DetectorSnapshot);
+        restored++;
+      }
+    } catch (error) {
+      for (let i = 0; i < restored; i++) this.#detectors[i]?.restore(before[i] as DetectorSnapshot);
+      throw error;
+    }
   }
 
   /** The figures of the detector closest to tripping (highest failure rate, else most failures), and each one's in `parts`. */

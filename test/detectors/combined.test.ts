@@ -53,6 +53,15 @@ describe('CombinedDetector', () => {
     expect(() => other.restore({ type: 'combined', version: 1, data: [] })).toThrow(TypeError);
   });
 
+  it('restores all parts or none', () => {
+    const d = new CombinedDetector([new ConsecutiveFailuresDetector({ failureThreshold: 3 }), new CountWindowDetector({ windowSize: 4 })]);
+    d.onFailure(Number.NaN, 1);
+    const good = { type: 'consecutive', version: 1, data: { failures: 2 } };
+    const bad = { type: 'consecutive', version: 1, data: { failures: 0 } };
+    expect(() => d.restore({ type: 'combined', version: 1, data: [good, bad] })).toThrow(TypeError);
+    expect(d.stats().parts?.[0]).toMatchObject({ failures: 1 });
+  });
+
   it('reports the figures of the detector closest to tripping', () => {
     const d = new CombinedDetector([new ConsecutiveFailuresDetector({ failureThreshold: 5 }), new CountWindowDetector({ windowSize: 4 })]);
     d.onSuccess(Number.NaN);
