@@ -271,7 +271,12 @@ export class CircuitBreaker {
     const next: Inner = decodeSnapshot(s, this.#clock);
     if (next.state === CircuitState.OPEN) this.#recoveryMs = Math.max(0, next.until - next.since);
     else if (next.state === CircuitState.HALF_OPEN) this.#recoveryMs = stepMs(this.#options.recoveryBackoff, next.attempt);
-    this.#transition(next, 'restored');
+    if (next.state !== this.#inner.state) this.#transition(next, 'restored');
+    else {
+      // Same state, new times: no stateChange; calls already in flight no longer count.
+      this.#inner = next;
+      this.#generation++;
+    }
   }
 
   /** Closes the breaker and forgets counted failures (also leaves `forced_open` and `disabled`). */
@@ -395,10 +400,10 @@ export class CircuitBreaker {
       if (this.#clock.now() < inner.until) return false;
       this.#toHalfOpen();
       inner = this.#inner;
-    } else if (inner.state === CircuitState.HALF_OPEN && this.#checkTrialWait(inner)) return false;
+    }
     switch (inner.state) {
       case CircuitState.HALF_OPEN:
-        if (inner.inFlight >= this.#options.halfOpenMaxCalls) return false;
+        if (this.#checkTrialWait(inner) || inner.inFlight >= this.#options.halfOpenMaxCalls) return false;
         if (inner.inFlight++ === 0 && this.#options.halfOpenMaxWait !== undefined) inner.waitingSince = this.#clock.now();
         return true;
       case CircuitState.DISABLED:
@@ -580,7 +585,6 @@ export class CircuitBreaker {
     if (next.state === CircuitState.CLOSED) this.#recoveryMs = this.#options.recoveryTimeout;
     // A restore has just loaded the detector's window: keep it.
     if ((next.state === CircuitState.CLOSED || next.state === CircuitState.OPEN) && reason !== 'restored') this.#detector.reset();
-    if (reason === 'restored' && from === next.state) return;
     if (this.#events.has('stateChange')) {
       this.#events.emit('stateChange', { name: this.name, from, to: next.state, reason, at: next.since });
     }
