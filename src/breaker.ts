@@ -1,18 +1,29 @@
+import { stepMs } from './backoff.js';
 import { type Clock, toEpochMs } from './clock.js';
 import type { DetectorStats, FailureDetector } from './detectors/detector.js';
-import { CircuitOpenError, withoutStack } from './errors.js';
+import { CallTimeoutError, CircuitOpenError, withoutStack } from './errors.js';
 import { type BreakerEvents, Emitter, type Listener, type TransitionReason, type Unsubscribe } from './events.js';
 import type { HealthOptions, HealthReport } from './health.js';
 import { installLogger } from './logger.js';
 import { type CircuitBreakerOptions, checkBreakerName, type ResolvedOptions, resolveOptions } from './options.js';
 import { provideBreakerFactory, Registry } from './registry.js';
+import { type BreakerSnapshot, checkSnapshot, decodeSnapshot, encodeSnapshot } from './snapshot.js';
 import { CircuitState } from './state.js';
+import { raceTimeout } from './timeout.js';
 
 /** The breaker's state with only the data each state needs. Times are readings of the clock. */
 type Inner =
   | { readonly state: 'closed'; readonly since: number }
   | { readonly state: 'open'; readonly since: number; readonly until: number; readonly attempt: number }
-  | { readonly state: 'half_open'; readonly since: number; readonly attempt: number; inFlight: number; successes: number }
+  | {
+      readonly state: 'half_open';
+      readonly since: number;
+      readonly attempt: number;
+      inFlight: number;
+      successes: number;
+      /** Start of the current wait for a trial outcome (entry, last outcome, or first trial admitted), for `halfOpenMaxWait`. */
+      waitingSince: number;
+    }
   | { readonly state: 'forced_open'; readonly since: number }
   | { readonly state: 'disabled'; readonly since: number };
 
@@ -31,6 +42,7 @@ export interface BreakerStatus {
   readonly state: CircuitState;
   readonly failureThreshold: number;
   readonly successThreshold: number;
+  /** The current recovery timeout: the backoff step of the current (or, when closed, the first) opening. */
   readonly recoveryTimeoutMs: number;
   readonly halfOpenMaxCalls: number;
   /** Calls that succeeded since the breaker was created. */
@@ -98,6 +110,8 @@ export class CircuitBreaker {
   #generation = 0;
   /** Whether calls read the clock for their duration (detector needs it, or someone listens). */
   #timed: boolean;
+  /** The recovery timeout of the current opening (the backoff's first step while closed). */
+  #recoveryMs: number;
   #lastFailureAt = Number.NaN;
   #lastStateChangeAt = Number.NaN;
   #successes = 0;
@@ -123,8 +137,10 @@ export class CircuitBreaker {
     this.#events = new Emitter(this.name);
     this.#inner = { state: CircuitState.CLOSED, since: this.#clock.now() };
     this.#timed = this.#detector.usesDuration;
+    this.#recoveryMs = this.#options.recoveryTimeout;
     if (this.#options.onStateChange !== undefined) this.on('stateChange', this.#options.onStateChange);
     if (this.#options.logger !== undefined) installLogger(this, this.#options.logger);
+    if (this.#options.initialState !== undefined) this.restore(this.#options.initialState);
     const registry = options.registry === undefined ? Registry.default : options.registry;
     if (registry !== false) registry.register(this);
   }
@@ -167,10 +183,14 @@ export class CircuitBreaker {
     return Registry.default.health(options);
   }
 
-  /** The current state; reading it moves an open breaker whose recovery timeout has passed to half-open. */
+  /**
+   * The current state; reading it moves an open breaker whose recovery timeout has passed to half-open,
+   * and a half-open one whose trial has exceeded `halfOpenMaxWait` back to open.
+   */
   get state(): CircuitState {
     const inner = this.#inner;
     if (inner.state === CircuitState.OPEN && this.#clock.now() >= inner.until) this.#toHalfOpen();
+    else if (inner.state === CircuitState.HALF_OPEN) this.#checkTrialWait(inner);
     return this.#inner.state;
   }
 
@@ -186,6 +206,26 @@ export class CircuitBreaker {
       this.#sites.set(fn, site);
     }
     return this.#execute(site, undefined, args);
+  }
+
+  /**
+   * Runs `fn(signal)` through the breaker, like {@link CircuitBreaker.call}. With a `timeout` option the
+   * signal is aborted (its `reason` a {@link CallTimeoutError}) when the call times out, so `fn` can stop
+   * its work; without one it never aborts.
+   * @throws {CircuitOpenError} when the breaker rejects the call; `fn` is not called.
+   * @throws {CallTimeoutError} (as a rejected promise) when the call takes longer than `timeout`.
+   * @example
+   * const breaker = new CircuitBreaker('search', { timeout: 2_000 });
+   * const res = await breaker.callWithSignal((signal) => fetch(url, { signal }));
+   */
+  callWithSignal<R>(fn: (signal: AbortSignal) => R): R {
+    let site = this.#sites.get(fn);
+    if (site === undefined) {
+      site = { fn, async: isAsyncFunction(fn) };
+      this.#sites.set(fn, site);
+    }
+    const controller = new AbortController();
+    return this.#execute(site, undefined, [controller.signal], controller);
   }
 
   /**
@@ -214,6 +254,37 @@ export class CircuitBreaker {
       off();
       this.#updateTimed();
     };
+  }
+
+  /**
+   * The breaker's state as small, versioned JSON (times in epoch ms): save it, send it, or pass it to
+   * {@link CircuitBreaker.restore} or the `initialState` option to resume after a restart.
+   * @example
+   * process.on('SIGTERM', () => writeFileSync('breaker.json', JSON.stringify(breaker.snapshot())));
+   */
+  snapshot(): BreakerSnapshot {
+    this.state; // settles a due lazy transition first
+    return encodeSnapshot(this.#inner, this.#clock, this.#detector.snapshot());
+  }
+
+  /**
+   * Resumes from a {@link BreakerSnapshot}: state, backoff step and the detector's window. A restored
+   * half-open starts with no trial in flight; outcomes of calls started before the restore are not
+   * counted. Emits `stateChange` (reason `restored`) when the state differs.
+   * @throws {TypeError} for a malformed snapshot or one written by another kind of detector; then nothing changes.
+   */
+  restore(snapshot: BreakerSnapshot): void {
+    const s = checkSnapshot(snapshot);
+    this.#detector.restore(s.detector);
+    const next: Inner = decodeSnapshot(s, this.#clock);
+    if (next.state === CircuitState.OPEN) this.#recoveryMs = Math.max(0, next.until - next.since);
+    else if (next.state === CircuitState.HALF_OPEN) this.#recoveryMs = stepMs(this.#options.recoveryBackoff, next.attempt);
+    if (next.state !== this.#inner.state) this.#transition(next, 'restored');
+    else {
+      // Same state, new times: no stateChange; calls already in flight no longer count.
+      this.#inner = next;
+      this.#generation++;
+    }
   }
 
   /** Closes the breaker and forgets counted failures (also leaves `forced_open` and `disabled`). */
@@ -253,7 +324,7 @@ export class CircuitBreaker {
       state,
       failureThreshold: o.failureThreshold,
       successThreshold: o.successThreshold,
-      recoveryTimeoutMs: o.recoveryTimeout,
+      recoveryTimeoutMs: this.#recoveryMs,
       halfOpenMaxCalls: o.halfOpenMaxCalls,
       successes: this.#successes,
       failures: this.#failures,
@@ -278,7 +349,7 @@ export class CircuitBreaker {
   }
 
   // The hot path: closed and succeeding costs one state read, the call, one detector update.
-  #execute(site: CallSite, thisArg: unknown, args: unknown[]): ReturnType<AnyFunction> {
+  #execute(site: CallSite, thisArg: unknown, args: unknown[], controller?: AbortController): ReturnType<AnyFunction> {
     if (this.#inner.state !== CircuitState.CLOSED && !this.#admit()) return this.#reject(site, thisArg, args);
     const generation = this.#generation;
     const start = this.#timed ? this.#clock.now() : Number.NaN;
@@ -290,6 +361,8 @@ export class CircuitBreaker {
     }
     if (isThenable(result)) {
       site.async = true;
+      if (this.#options.timeout !== undefined)
+        return this.#withTimeout(result, this.#options.timeout, thisArg, args, start, generation, controller);
       return Promise.resolve(result).then(
         (value) => {
           this.#onResult(value, start, generation);
@@ -302,6 +375,32 @@ export class CircuitBreaker {
     return result;
   }
 
+  /** The caller's promise settles with the call or, after `ms`, with a counted {@link CallTimeoutError}; the late outcome is dropped. */
+  #withTimeout(
+    work: PromiseLike<unknown>,
+    ms: number,
+    thisArg: unknown,
+    args: unknown[],
+    start: number,
+    generation: number,
+    controller: AbortController | undefined,
+  ): Promise<unknown> {
+    return raceTimeout(
+      work,
+      ms,
+      (value) => {
+        this.#onResult(value, start, generation);
+        return value;
+      },
+      (error) => this.#onError(thisArg, args, error, start, generation),
+      () => {
+        const error = new CallTimeoutError(this.name, ms);
+        controller?.abort(error);
+        return this.#onError(thisArg, args, error, start, generation);
+      },
+    );
+  }
+
   /** Decides whether a call may run in a state other than closed; moves open to half-open when due. */
   #admit(): boolean {
     let inner = this.#inner;
@@ -312,8 +411,8 @@ export class CircuitBreaker {
     }
     switch (inner.state) {
       case CircuitState.HALF_OPEN:
-        if (inner.inFlight >= this.#options.halfOpenMaxCalls) return false;
-        inner.inFlight++;
+        if (this.#checkTrialWait(inner) || inner.inFlight >= this.#options.halfOpenMaxCalls) return false;
+        if (inner.inFlight++ === 0 && this.#options.halfOpenMaxWait !== undefined) inner.waitingSince = this.#clock.now();
         return true;
       case CircuitState.DISABLED:
       case CircuitState.CLOSED:
@@ -372,6 +471,7 @@ export class CircuitBreaker {
     } else if (inner.state === CircuitState.HALF_OPEN) {
       inner.inFlight--;
       inner.successes++;
+      inner.waitingSince = this.#clock.now();
       if (inner.successes >= this.#options.successThreshold) {
         this.#transition({ state: CircuitState.CLOSED, since: this.#clock.now() }, 'trial_succeeded');
       }
@@ -385,7 +485,10 @@ export class CircuitBreaker {
       if (this.#events.has('ignored')) this.#events.emit('ignored', { name: this.name, error });
       const inner = this.#inner;
       // An ignored trial frees its slot without deciding anything.
-      if (generation === this.#generation && inner.state === CircuitState.HALF_OPEN) inner.inFlight--;
+      if (generation === this.#generation && inner.state === CircuitState.HALF_OPEN) {
+        inner.inFlight--;
+        inner.waitingSince = this.#clock.now();
+      }
       throw error;
     }
     this.#recordFailure(error, undefined, start, generation);
@@ -459,12 +562,26 @@ export class CircuitBreaker {
   #toHalfOpen(): void {
     const inner = this.#inner;
     const attempt = inner.state === CircuitState.OPEN ? inner.attempt : 1;
-    this.#transition({ state: CircuitState.HALF_OPEN, since: this.#clock.now(), attempt, inFlight: 0, successes: 0 }, 'recovery_timeout');
+    const now = this.#clock.now();
+    this.#transition(
+      { state: CircuitState.HALF_OPEN, since: now, attempt, inFlight: 0, successes: 0, waitingSince: now },
+      'recovery_timeout',
+    );
   }
 
+  /** Reopens a half-open breaker whose trials have waited longer than `halfOpenMaxWait` for an outcome; true if it did. */
+  #checkTrialWait(inner: Inner & { state: 'half_open' }): boolean {
+    const maxWait = this.#options.halfOpenMaxWait;
+    if (maxWait === undefined || inner.inFlight === 0 || this.#clock.now() - inner.waitingSince < maxWait) return false;
+    this.#open('trial_timed_out', inner.attempt + 1);
+    return true;
+  }
+
+  /** Opens for the backoff step of `attempt` (1 from closed, +1 for each reopening from half-open). */
   #open(reason: TransitionReason, attempt: number): void {
     const now = this.#clock.now();
-    this.#transition({ state: CircuitState.OPEN, since: now, until: now + this.#options.recoveryTimeout, attempt }, reason);
+    this.#recoveryMs = stepMs(this.#options.recoveryBackoff, attempt);
+    this.#transition({ state: CircuitState.OPEN, since: now, until: now + this.#recoveryMs, attempt }, reason);
   }
 
   /** The one place the state changes. */
@@ -473,7 +590,9 @@ export class CircuitBreaker {
     this.#inner = next;
     this.#generation++;
     this.#lastStateChangeAt = next.since;
-    if (next.state === CircuitState.CLOSED || next.state === CircuitState.OPEN) this.#detector.reset();
+    if (next.state === CircuitState.CLOSED) this.#recoveryMs = this.#options.recoveryTimeout;
+    // A restore has just loaded the detector's window: keep it.
+    if ((next.state === CircuitState.CLOSED || next.state === CircuitState.OPEN) && reason !== 'restored') this.#detector.reset();
     if (this.#events.has('stateChange')) {
       this.#events.emit('stateChange', { name: this.name, from, to: next.state, reason, at: next.since });
     }

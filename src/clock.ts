@@ -23,3 +23,12 @@ export const monotonicClock: Clock = Object.freeze({ now: () => performance.now(
 export function toEpochMs(clock: Clock, reading: number): number {
   return Date.now() - (clock.now() - reading);
 }
+
+/**
+ * Converts epoch milliseconds (from a snapshot, say) into a reading of `clock`: the inverse of
+ * {@link toEpochMs}. Both read `Date.now()` once, so a wall-clock jump between a snapshot and its
+ * restore shifts restored times by the same amount.
+ */
+export function fromEpochMs(clock: Clock, epochMs: number): number {
+  return clock.now() - (Date.now() - epochMs);
+}

@@ -15,7 +15,8 @@ export interface CircuitBreakerDecoratorOptions extends CircuitBreakerOptions {
   readonly name?: string;
   /**
    * One breaker per object instead of one per method shared by all instances. Per-instance breakers
-   * do not join a registry (their names would collide).
+   * do not join a registry (their names would collide). Give `detector` as a name or a factory here, so
+   * each breaker builds its own.
    * @default false
    */
   readonly perInstance?: boolean;
@@ -52,8 +53,10 @@ export function createDecorator(options: CircuitBreakerDecoratorOptions = {}): C
   const { name, perInstance = false, ...breakerOptions } = options;
   if (name !== undefined) checkName('name', name);
   if (typeof perInstance !== 'boolean') throw invalid('perInstance', 'a boolean', perInstance);
-  if (perInstance && breakerOptions.detector !== undefined) {
-    throw new TypeError('`detector` cannot be combined with `perInstance: true`: one detector instance would be shared by every object');
+  if (perInstance && typeof breakerOptions.detector === 'object' && breakerOptions.detector !== null) {
+    throw new TypeError(
+      'A `detector` instance cannot be combined with `perInstance: true`: it would be shared by every object; pass a name or a factory (`({ clock }) => detector`) instead',
+    );
   }
   resolveOptions(breakerOptions); // validates every option now rather than at the first call
 

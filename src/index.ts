@@ -1,11 +1,25 @@
+export type { Backoff, ExponentialBackoffOptions, JitterOptions } from './backoff.js';
+export { constantBackoff, exponentialBackoff, withJitter } from './backoff.js';
 export type { BreakerStatus } from './breaker.js';
 export { CircuitBreaker } from './breaker.js';
 export type { Clock } from './clock.js';
 export { monotonicClock } from './clock.js';
 export type { CircuitBreakerDecorator, CircuitBreakerDecoratorOptions } from './decorators.js';
+export type { CombinedOptions } from './detectors/combined.js';
+export { CombinedDetector } from './detectors/combined.js';
 export type { ConsecutiveFailuresOptions } from './detectors/consecutive.js';
 export { ConsecutiveFailuresDetector } from './detectors/consecutive.js';
+export type { CountWindowOptions } from './detectors/count-window.js';
+export { CountWindowDetector } from './detectors/count-window.js';
+export type { DetectorContext, DetectorFactory, DetectorName } from './detectors/create.js';
 export type { DetectorSnapshot, DetectorStats, FailureDetector } from './detectors/detector.js';
+export type { RateOptions } from './detectors/rate.js';
+export type { RateWindowOptions } from './detectors/rate-window.js';
+export { RateWindowDetector } from './detectors/rate-window.js';
+export type { SlowCallOptions } from './detectors/slow-calls.js';
+export { SlowCallDetector } from './detectors/slow-calls.js';
+export type { TimeWindowOptions } from './detectors/time-window.js';
+export { TimeWindowDetector } from './detectors/time-window.js';
 export type { CircuitOpenErrorFields } from './errors.js';
 export {
   CallTimeoutError,
@@ -37,6 +51,7 @@ export { defaults } from './options.js';
 export type { CacheOperationOptions, PresetInput, PresetOptions } from './presets.js';
 export { cacheOperation, databaseOperation, externalService, messageQueue, presetTimeouts } from './presets.js';
 export { Registry } from './registry.js';
+export type { BreakerSnapshot } from './snapshot.js';
 export { CircuitState } from './state.js';
 export type { CircuitBreakerFunction, CircuitBreakerFunctionOptions } from './wrap.js';
 export { circuitBreaker } from './wrap.js';

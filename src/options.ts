@@ -1,9 +1,11 @@
+import { type Backoff, stepMs, toBackoff } from './backoff.js';
 import { type Clock, monotonicClock } from './clock.js';
-import { ConsecutiveFailuresDetector } from './detectors/consecutive.js';
+import { createDetector, type DetectorFactory, type DetectorName, detectorOptionNames } from './detectors/create.js';
 import type { FailureDetector } from './detectors/detector.js';
 import type { StateChangeEvent } from './events.js';
 import { type BreakerLogger, checkLogger } from './logger.js';
 import type { Registry } from './registry.js';
+import { type BreakerSnapshot, checkSnapshot } from './snapshot.js';
 import { checkDuration, checkFunction, checkInteger, checkKnownKeys, checkName, checkOneOf, invalid } from './validate.js';
 
 /** A class of errors, for `recordErrors` and `ignoreErrors`. */
@@ -33,7 +35,8 @@ export type FallbackResult<Result> = Result extends PromiseLike<infer Value> ? V
 // biome-ignore lint/suspicious/noExplicitAny: the default accepts any function's arguments
 export interface CircuitBreakerOptions<Args extends readonly unknown[] = any[], Result = unknown> {
   /**
-   * Consecutive failures that open the breaker (used by the default detector).
+   * Failures that open the breaker: in a row (detector `'consecutive'`, the default) or within
+   * `timeWindow` (detector `'timeWindow'`).
    * @default 5
    */
   readonly failureThreshold?: number;
@@ -43,10 +46,27 @@ export interface CircuitBreakerOptions<Args extends readonly unknown[] = any[], 
    */
   readonly successThreshold?: number;
   /**
-   * Milliseconds the breaker stays open before it lets a trial call through.
+   * Milliseconds the breaker stays open before it lets a trial call through, or a {@link Backoff}
+   * (`exponentialBackoff(...)`, `withJitter(...)`) whose step grows each time a trial fails and the
+   * breaker reopens, and starts again once it closes.
    * @default 60000
    */
-  readonly recoveryTimeout?: number;
+  readonly recoveryTimeout?: number | Backoff;
+  /**
+   * Milliseconds a half-open breaker waits for an outcome while trial calls are in flight; past
+   * that it reopens (reason `trial_timed_out`, next backoff step), so a hung trial cannot wedge it.
+   * Checked lazily on the next call or `state` read. Unset: it waits for the trial however long.
+   */
+  readonly halfOpenMaxWait?: number;
+  /**
+   * Milliseconds an async call may take: past that the caller gets a {@link CallTimeoutError}, which
+   * counts as a failure (subject to `recordErrors`/`ignoreErrors`/`isFailure` like any error), and the
+   * call's later outcome is dropped. `callWithSignal()` also aborts the signal it handed out. A sync
+   * function cannot be interrupted: it runs to the end and its result stands. Unset: no timer at all.
+   */
+  readonly timeout?: number;
+  /** A snapshot from `breaker.snapshot()` to start from (state, backoff step, detector window). */
+  readonly initialState?: BreakerSnapshot;
   /**
    * Trial calls allowed in flight at once while half-open; further calls are rejected.
    * @default 1
@@ -77,10 +97,47 @@ export interface CircuitBreakerOptions<Args extends readonly unknown[] = any[], 
    */
   readonly kind?: CallKind;
   /**
-   * A failure detector instance, replacing the default consecutive-failures rule.
-   * @default new ConsecutiveFailuresDetector({ failureThreshold })
+   * How failures open the breaker: a built-in detector by name (configured by the options below), a
+   * factory `({ clock }) => FailureDetector` (called once per breaker, with the breaker's clock), or an
+   * instance (then it belongs to this breaker alone). See the README, "Choosing a detector".
+   * @default 'consecutive'
    */
-  readonly detector?: FailureDetector;
+  readonly detector?: DetectorName | FailureDetector | DetectorFactory;
+  /**
+   * Milliseconds the window of `'timeWindow'` and `'rateWindow'` (and `'slowCalls'` with a time window) covers.
+   * @default 60000
+   */
+  readonly timeWindow?: number;
+  /**
+   * Buckets the `'rateWindow'` window is split in; it slides one bucket at a time.
+   * @default 10
+   */
+  readonly windowBuckets?: number;
+  /**
+   * Calls the `'countWindow'` (or `'slowCalls'`) detector rates: the last `windowSize`.
+   * @default 20
+   */
+  readonly windowSize?: number;
+  /**
+   * Failure rate (0–1) at or above which `'countWindow'` and `'rateWindow'` trip.
+   * @default 0.5
+   */
+  readonly failureRateThreshold?: number;
+  /**
+   * Calls the window must hold before a rate detector can trip.
+   * @default 10 (at most `windowSize`)
+   */
+  readonly minimumCalls?: number;
+  /**
+   * Milliseconds above which a call counts as slow, for `'slowCalls'` (required there) and, when set,
+   * for `'countWindow'`/`'rateWindow'`, which then also trip on the slow-call rate.
+   */
+  readonly slowCallDuration?: number;
+  /**
+   * Slow-call rate (0–1) at or above which the detector trips.
+   * @default 0.5
+   */
+  readonly slowCallRateThreshold?: number;
   /** The clock that times recovery and durations. @default performance.now() */
   readonly clock?: Clock;
   /** A listener for `stateChange`, added at construction. */
@@ -108,8 +165,13 @@ export interface CircuitBreakerOptions<Args extends readonly unknown[] = any[], 
 export interface ResolvedOptions {
   readonly failureThreshold: number;
   readonly successThreshold: number;
+  /** The first step of `recoveryBackoff`, in ms. */
   readonly recoveryTimeout: number;
+  readonly recoveryBackoff: Backoff;
   readonly halfOpenMaxCalls: number;
+  readonly halfOpenMaxWait: number | undefined;
+  readonly timeout: number | undefined;
+  readonly initialState: BreakerSnapshot | undefined;
   readonly recordErrors: readonly ErrorClass[] | undefined;
   readonly ignoreErrors: readonly ErrorClass[] | undefined;
   readonly isFailure: ((error: unknown) => boolean) | undefined;
@@ -141,6 +203,10 @@ export const breakerOptionNames: ReadonlySet<string> = new Set([
   'successThreshold',
   'recoveryTimeout',
   'halfOpenMaxCalls',
+  'halfOpenMaxWait',
+  'timeout',
+  'initialState',
+  ...detectorOptionNames,
   'recordErrors',
   'ignoreErrors',
   'isFailure',
@@ -167,7 +233,8 @@ export function resolveOptions(options: CircuitBreakerOptions, known: ReadonlySe
   const failureThreshold =
     o.failureThreshold === undefined ? defaults.failureThreshold : checkInteger('failureThreshold', o.failureThreshold, 1);
   const clock = o.clock === undefined ? monotonicClock : checkClock(o.clock);
-  if (o.detector !== undefined) checkDetector(o.detector);
+  const detector = createDetector(o.detector, o as CircuitBreakerOptions, clock);
+  const recoveryBackoff = o.recoveryTimeout === undefined ? toBackoff(defaults.recoveryTimeout) : toBackoff(o.recoveryTimeout);
   if (o.registry !== undefined && o.registry !== false && typeof (o.registry as Registry | null)?.register !== 'function') {
     throw invalid('registry', 'a Registry or false', o.registry);
   }
@@ -175,9 +242,13 @@ export function resolveOptions(options: CircuitBreakerOptions, known: ReadonlySe
     failureThreshold,
     successThreshold:
       o.successThreshold === undefined ? defaults.successThreshold : checkInteger('successThreshold', o.successThreshold, 1),
-    recoveryTimeout: o.recoveryTimeout === undefined ? defaults.recoveryTimeout : checkDuration('recoveryTimeout', o.recoveryTimeout),
+    recoveryTimeout: stepMs(recoveryBackoff, 1),
+    recoveryBackoff,
     halfOpenMaxCalls:
       o.halfOpenMaxCalls === undefined ? defaults.halfOpenMaxCalls : checkInteger('halfOpenMaxCalls', o.halfOpenMaxCalls, 1),
+    halfOpenMaxWait: o.halfOpenMaxWait === undefined ? undefined : checkDuration('halfOpenMaxWait', o.halfOpenMaxWait, false),
+    timeout: o.timeout === undefined ? undefined : checkDuration('timeout', o.timeout, false),
+    initialState: o.initialState === undefined ? undefined : checkSnapshot(o.initialState, 'initialState'),
     recordErrors: optionalClasses('recordErrors', o.recordErrors),
     ignoreErrors: optionalClasses('ignoreErrors', o.ignoreErrors),
     isFailure: optionalFunction<(error: unknown) => boolean>('isFailure', o.isFailure),
@@ -185,7 +256,7 @@ export function resolveOptions(options: CircuitBreakerOptions, known: ReadonlySe
     fallback: optionalFunction<(...argsAndError: unknown[]) => unknown>('fallback', o.fallback),
     fallbackOn: o.fallbackOn === undefined ? defaults.fallbackOn : checkOneOf('fallbackOn', o.fallbackOn, ['rejected', 'any'] as const),
     kind: o.kind === undefined ? defaults.kind : checkOneOf('kind', o.kind, ['auto', 'sync', 'async'] as const),
-    detector: (o.detector as FailureDetector | undefined) ?? new ConsecutiveFailuresDetector({ failureThreshold }),
+    detector,
     clock,
     onStateChange: optionalFunction<(event: StateChangeEvent) => void>('onStateChange', o.onStateChange),
     logger: o.logger === undefined ? undefined : checkLogger(o.logger),
@@ -219,12 +290,4 @@ function optionalClasses(option: string, value: unknown): readonly ErrorClass[] 
 function checkClock(value: unknown): Clock {
   if (typeof (value as Clock | null)?.now !== 'function') throw invalid('clock', 'an object with a now() method', value);
   return value as Clock;
-}
-
-function checkDetector(value: unknown): void {
-  const d = value as Partial<Record<string, unknown>> | null;
-  const methods = ['onSuccess', 'onFailure', 'shouldTrip', 'reset', 'snapshot', 'restore', 'stats'];
-  if (typeof d !== 'object' || d === null || methods.some((m) => typeof d[m] !== 'function')) {
-    throw invalid('detector', `a FailureDetector (an object with ${methods.join(', ')})`, value);
-  }
 }

@@ -22,6 +22,8 @@ export interface DetectorStats {
   readonly slowCalls?: number;
   /** slowCalls / calls, when the detector measures slow calls. */
   readonly slowCallRate?: number | null;
+  /** The figures of each detector inside a combined one, in order. */
+  readonly parts?: readonly DetectorStats[];
 }
 
 /**

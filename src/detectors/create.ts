@@ -1,0 +1,141 @@
+import type { Clock } from '../clock.js';
+import { checkInteger, checkOneOf, invalid } from '../validate.js';
+import { ConsecutiveFailuresDetector } from './consecutive.js';
+import { CountWindowDetector } from './count-window.js';
+import type { FailureDetector } from './detector.js';
+import { RateWindowDetector } from './rate-window.js';
+import { SlowCallDetector } from './slow-calls.js';
+import { TimeWindowDetector } from './time-window.js';
+
+/**
+ * A built-in detector by name, configured by the breaker's own options:
+ * - `'consecutive'`: `failureThreshold` failures in a row (the default);
+ * - `'timeWindow'`: `failureThreshold` failures within the last `timeWindow` ms;
+ * - `'countWindow'`: failure rate over the last `windowSize` calls;
+ * - `'rateWindow'`: failure rate over the last `timeWindow` ms, in `windowBuckets` buckets;
+ * - `'slowCalls'`: share of calls slower than `slowCallDuration`, over `windowSize` calls or `timeWindow` ms.
+ */
+export type DetectorName = 'consecutive' | 'timeWindow' | 'countWindow' | 'rateWindow' | 'slowCalls';
+
+/** What a detector factory receives: the breaker's clock, for time-based detectors. Frozen. */
+export interface DetectorContext {
+  readonly clock: Clock;
+}
+
+/** Builds a detector for one breaker; lets decorators with `perInstance: true` give each breaker its own. */
+export type DetectorFactory = (context: DetectorContext) => FailureDetector;
+
+/** The breaker options that configure a named detector. */
+export interface DetectorSettings {
+  readonly failureThreshold?: number;
+  readonly timeWindow?: number;
+  readonly windowSize?: number;
+  readonly windowBuckets?: number;
+  readonly failureRateThreshold?: number;
+  readonly minimumCalls?: number;
+  readonly slowCallDuration?: number;
+  readonly slowCallRateThreshold?: number;
+}
+
+const detectorNames: readonly DetectorName[] = ['consecutive', 'timeWindow', 'countWindow', 'rateWindow', 'slowCalls'];
+const rateSettings = ['failureRateThreshold', 'minimumCalls', 'slowCallDuration', 'slowCallRateThreshold'] as const;
+const settingsOf: Record<DetectorName, readonly (keyof DetectorSettings)[]> = {
+  consecutive: ['failureThreshold'],
+  timeWindow: ['failureThreshold', 'timeWindow'],
+  countWindow: ['windowSize', ...rateSettings],
+  rateWindow: ['timeWindow', 'windowBuckets', ...rateSettings],
+  slowCalls: ['windowSize', 'timeWindow', 'windowBuckets', 'minimumCalls', 'slowCallDuration', 'slowCallRateThreshold'],
+};
+
+/** Every breaker option that only configures a named detector. */
+export const detectorOptionNames: readonly (keyof DetectorSettings)[] = [
+  'timeWindow',
+  'windowSize',
+  'windowBuckets',
+  'failureRateThreshold',
+  'minimumCalls',
+  'slowCallDuration',
+  'slowCallRateThreshold',
+];
+
+/**
+ * The detector a breaker's `detector` option asks for: a name (configured by `settings`), a factory
+ * (called with the breaker's clock) or an instance. Rejects settings the chosen detector would ignore.
+ */
+export function createDetector(detector: unknown, settings: DetectorSettings, clock: Clock): FailureDetector {
+  const name: DetectorName | undefined =
+    detector === undefined ? 'consecutive' : typeof detector === 'string' ? checkOneOf('detector', detector, detectorNames) : undefined;
+  const used: readonly string[] = name === undefined ? ['failureThreshold'] : settingsOf[name];
+  for (const key of detectorOptionNames) {
+    if (settings[key] !== undefined && !used.includes(key)) {
+      const users = detectorNames.filter((n) => settingsOf[n].includes(key));
+      const chosen = name === undefined ? 'a detector instance or factory' : `detector '${name}'`;
+      throw new TypeError(`Option \`${key}\` does not apply to ${chosen}; it configures ${users.map((n) => `'${n}'`).join(', ')}`);
+    }
+  }
+  const s = settings;
+  // Checked here so the error names the breaker option (`windowBuckets`), not the detector's (`buckets`).
+  if (s.windowBuckets !== undefined) checkInteger('windowBuckets', s.windowBuckets, 1);
+  switch (name) {
+    case 'consecutive':
+      return new ConsecutiveFailuresDetector({ failureThreshold: s.failureThreshold ?? 5 });
+    case 'timeWindow':
+      return new TimeWindowDetector(defined({ failureThreshold: s.failureThreshold, timeWindow: s.timeWindow, clock }));
+    case 'countWindow':
+      return new CountWindowDetector(defined({ windowSize: s.windowSize, ...rateOf(s) }));
+    case 'rateWindow':
+      return new RateWindowDetector(defined({ timeWindow: s.timeWindow, buckets: s.windowBuckets, clock, ...rateOf(s) }));
+    case 'slowCalls':
+      if (s.slowCallDuration === undefined) throw invalid('slowCallDuration', "set with detector 'slowCalls'", undefined);
+      return new SlowCallDetector(
+        defined({
+          ...rateOf(s),
+          slowCallDuration: s.slowCallDuration,
+          windowSize: s.windowSize,
+          timeWindow: s.timeWindow,
+          buckets: s.windowBuckets,
+          clock,
+        }),
+      );
+    case undefined:
+      break;
+    default:
+      return name satisfies never;
+  }
+  if (typeof detector === 'function') {
+    const made = (detector as DetectorFactory)(Object.freeze({ clock }));
+    if (!isDetector(made))
+      throw invalid('the value returned by the `detector` factory', `a FailureDetector (an object with ${methods.join(', ')})`, made);
+    return made;
+  }
+  if (!isDetector(detector)) {
+    const names = detectorNames.map((n) => `'${n}'`).join(', ');
+    throw invalid(
+      'detector',
+      `a FailureDetector (an object with ${methods.join(', ')}), a factory returning one, or one of ${names}`,
+      detector,
+    );
+  }
+  return detector;
+}
+
+function rateOf(s: DetectorSettings): DetectorSettings {
+  return {
+    failureRateThreshold: s.failureRateThreshold,
+    minimumCalls: s.minimumCalls,
+    slowCallDuration: s.slowCallDuration,
+    slowCallRateThreshold: s.slowCallRateThreshold,
+  } as DetectorSettings;
+}
+
+/** Drops undefined values, for `exactOptionalPropertyTypes`. */
+function defined<T extends object>(options: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
+}
+
+const methods = ['onSuccess', 'onFailure', 'shouldTrip', 'reset', 'snapshot', 'restore', 'stats'];
+
+function isDetector(value: unknown): value is FailureDetector {
+  const d = value as Partial<Record<string, unknown>> | null;
+  return typeof d === 'object' && d !== null && methods.every((m) => typeof d[m] === 'function');
+}
