@@ -152,6 +152,49 @@ const callRows: Row[] = [
     },
   },
   {
+    input: "`kind: 'async'` but the function throws synchronously or returns a plain value",
+    outcome: 'the function’s own answer passes through unchanged (a sync throw stays a throw); `kind` shapes only the breaker’s rejections',
+    async check() {
+      const b = make({ kind: 'async', failureThreshold: 1 });
+      const original = new Error('sync throw');
+      expect(() =>
+        b.call(() => {
+          throw original;
+        }),
+      ).toThrow(original);
+      b.reset();
+      expect(b.call(() => 5)).toBe(5);
+      b.trip();
+      await expect(b.call(() => 5)).rejects.toSatisfy(isCircuitOpenError);
+    },
+  },
+  {
+    input: '`isFailure` returns a non-boolean (`undefined`, `0`)',
+    outcome: 'the error counts as a failure: only `false` ignores it',
+    check() {
+      for (const answer of [undefined, 0]) {
+        const b = make({ isFailure: () => answer as unknown as boolean });
+        expect(() =>
+          b.call(() => {
+            throw new Error('down');
+          }),
+        ).toThrow('down');
+        expect(b.status()).toMatchObject({ failures: 1, ignored: 0 });
+      }
+    },
+  },
+  {
+    input: '`isResultFailure` returns a truthy non-boolean (`1`, `"yes"`)',
+    outcome: 'the result counts as a success: only `true` marks it failed',
+    check() {
+      for (const answer of [1, 'yes']) {
+        const b = make({ isResultFailure: () => answer as unknown as boolean });
+        expect(b.call(() => 'result')).toBe('result');
+        expect(b.status()).toMatchObject({ successes: 1, failures: 0 });
+      }
+    },
+  },
+  {
     input: 'function returns a non-native thenable',
     outcome: 'treated as async: the caller gets a native promise of its value; the outcome is recorded when it settles',
     async check() {
