@@ -1,7 +1,7 @@
 // Heap and timer check, run by leaks.test.ts as `node --expose-gc test/reliability/heap.mjs` against the
 // built package (dist/). Prints one JSON line of figures. It never calls process.exit: when the work is
 // done the process must end on its own, so a timer or handle left behind would show up as a hang.
-import { CircuitBreaker, Registry } from '../../dist/index.js';
+import { CircuitBreaker, circuitBreaker, Registry } from '../../dist/index.js';
 
 if (typeof globalThis.gc !== 'function') {
   console.error('run with node --expose-gc');
@@ -87,6 +87,15 @@ if (typeof globalThis.gc !== 'function') {
   for (let i = 0; i < BREAKERS; i++) perKey(i);
   // And unregistered ones that simply go out of scope.
   for (let i = 0; i < BREAKERS; i++) new CircuitBreaker(`loose-${i}`, { registry: false }).wrap((x) => x)(i);
+  // And objects with a per-instance decorated method (legacy decorator form: .mjs has no decorator syntax on Node 20).
+  class Client {
+    get(x) {
+      return x;
+    }
+  }
+  const descriptor = Object.getOwnPropertyDescriptor(Client.prototype, 'get');
+  Object.defineProperty(Client.prototype, 'get', circuitBreaker({ perInstance: true, clock })(Client.prototype, 'get', descriptor));
+  for (let i = 0; i < BREAKERS; i++) new Client().get(i);
   const breakersMs = performance.now() - breakersStarted;
   const breakersAfter = heap();
 
@@ -119,7 +128,7 @@ if (typeof globalThis.gc !== 'function') {
         ignored: status.ignored,
       },
       events,
-      breakers: BREAKERS * 2,
+      breakers: BREAKERS * 3,
       breakersMs: Math.round(breakersMs),
       breakersHeapBefore: breakersBefore,
       breakersHeapAfter: breakersAfter,
