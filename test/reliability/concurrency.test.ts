@@ -163,3 +163,79 @@ describe('CircuitBreaker (concurrency)', () => {
     );
   });
 });
+
+describe('CircuitBreaker (re-entrant listeners)', () => {
+  type Action = 'none' | 'trip' | 'reset' | 'disable' | 'callOk' | 'callFail';
+  const actionArb = fc.constantFrom<Action>('none', 'none', 'trip', 'reset', 'disable', 'callOk', 'callFail');
+
+  it('stays consistent when stateChange, success and failure listeners call back into the breaker', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom('ok', 'fail', 'advance'), actionArb, actionArb), { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: 1, max: 3 }),
+        (steps, max) => {
+          let now = 0;
+          const breaker = new CircuitBreaker('reentrant', {
+            registry: false,
+            clock: { now: () => now },
+            failureThreshold: 2,
+            successThreshold: 2,
+            halfOpenMaxCalls: max,
+            recoveryTimeout: 10,
+          });
+          // Registered first, so it sees every transition in the order they happen.
+          const events: StateChangeEvent[] = [];
+          breaker.on('stateChange', (e) => events.push(e));
+          let onTransition: Action = 'none';
+          let onOutcome: Action = 'none';
+          let depth = 0;
+          const act = (action: Action): void => {
+            if (depth > 2) return; // listeners may re-enter, but not forever
+            depth++;
+            try {
+              if (action === 'trip' || action === 'reset' || action === 'disable') breaker[action]();
+              else if (action === 'callOk') breaker.call(() => 'ok');
+              else if (action === 'callFail')
+                breaker.call(() => {
+                  throw new Error('nested');
+                });
+            } catch {
+              // nested calls may fail or be refused; the outer call's answer is what is checked
+            } finally {
+              depth--;
+            }
+          };
+          breaker.on('stateChange', () => act(onTransition));
+          breaker.on('success', () => act(onOutcome));
+          breaker.on('failure', () => act(onOutcome));
+          let answered = 0;
+          for (const [step, transitionAction, outcomeAction] of steps) {
+            onTransition = transitionAction;
+            onOutcome = outcomeAction;
+            if (step === 'advance') now += 10;
+            else {
+              answered++;
+              try {
+                const value = breaker.call(() => {
+                  if (step === 'fail') throw new Error('down');
+                  return 'ok';
+                });
+                expect(value).toBe('ok');
+              } catch (error) {
+                expect(isCircuitOpenError(error) || (error as Error).message === 'down').toBe(true);
+              }
+            }
+          }
+          onTransition = 'none';
+          onOutcome = 'none';
+          const status = breaker.status();
+          for (let i = 1; i < events.length; i++) expect(events[i]?.from).toBe(events[i - 1]?.to);
+          expect(events.at(-1)?.to ?? 'closed').toBe(status.state);
+          expect(status.halfOpenInFlight).toBe(0);
+          expect(status.successes + status.failures + status.rejected).toBeGreaterThanOrEqual(answered);
+        },
+      ),
+      { numRuns: 2_000 },
+    );
+  });
+});
