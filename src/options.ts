@@ -75,7 +75,10 @@ export interface CircuitBreakerOptions<Args extends readonly unknown[] = any[], 
    * @default new ConsecutiveFailuresDetector({ failureThreshold })
    */
   readonly detector?: FailureDetector;
-  /** The clock that times recovery and durations. @default performance.now() */
+  /**
+   * The clock that times recovery and durations. Read once at construction: it must return a finite number.
+   * @default performance.now()
+   */
   readonly clock?: Clock;
   /** A listener for `stateChange`, added at construction. */
   readonly onStateChange?: (event: StateChangeEvent) => void;

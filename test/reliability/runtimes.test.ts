@@ -2,6 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain ESM shared with the browser, Bun and Deno; no declaration file
@@ -39,7 +41,8 @@ function runCli(command: string, args: string[]): { runtime: string; result: unk
     cwd: root,
     encoding: 'utf8',
     timeout: 60_000,
-    env: { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' },
+    // Deno caches compiled modules; keep that out of $HOME.
+    env: { ...process.env, DENO_NO_UPDATE_CHECK: '1', DENO_DIR: join(tmpdir(), 'tripswitch-deno'), NO_COLOR: '1' },
   });
   expect(child.error, child.stderr).toBeUndefined();
   expect(child.status, child.stderr).toBe(0);
