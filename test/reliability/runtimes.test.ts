@@ -73,6 +73,11 @@ describe('tripswitch (runtimes)', () => {
         '/': ['text/html', '<!doctype html><meta charset="utf-8"><title>tripswitch</title>'],
         '/index.js': ['text/javascript', existsSync(dist) ? readFileSync(dist, 'utf8') : ''],
         '/runtime-smoke.mjs': ['text/javascript', readFileSync(smokeModule, 'utf8')],
+        // The same scenario inside a module Web Worker (no DOM, no window).
+        '/worker.mjs': [
+          'text/javascript',
+          "import * as lib from '/index.js'; import { smoke } from '/runtime-smoke.mjs'; smoke(lib).then((r) => postMessage(r), (e) => postMessage({ error: String(e) }));",
+        ],
       };
       server = createServer((req, res) => {
         const file = files[req.url ?? ''];
@@ -116,13 +121,17 @@ describe('tripswitch (runtimes)', () => {
           const outcome = (await page.evaluate(`(async () => {
             const lib = await import('/index.js');
             const { smoke } = await import('/runtime-smoke.mjs');
-            return { userAgent: navigator.userAgent, hasProcess: typeof globalThis.process, result: await smoke(lib) };
-          })()`)) as { userAgent: string; hasProcess: string; result: unknown };
+            const worker = new Worker('/worker.mjs', { type: 'module' });
+            const inWorker = await new Promise((resolve) => { worker.onmessage = (e) => resolve(e.data); worker.onerror = (e) => resolve({ error: e.message }); });
+            worker.terminate();
+            return { userAgent: navigator.userAgent, hasProcess: typeof globalThis.process, result: await smoke(lib), inWorker };
+          })()`)) as { userAgent: string; hasProcess: string; result: unknown; inWorker: unknown };
           console.log(
-            `runtimes: ${browser.version()} (headless, ${outcome.userAgent.includes('HeadlessChrome') ? 'HeadlessChrome' : 'Chrome'}) passed`,
+            `runtimes: Chromium ${browser.version()} (${outcome.userAgent.includes('HeadlessChrome') ? 'headless' : 'headed'}; page and module worker) passed`,
           );
           expect(outcome.hasProcess).toBe('undefined');
           expect(outcome.result).toEqual(expected);
+          expect(outcome.inWorker).toEqual(expected);
           expect(pageErrors).toEqual([]);
         } finally {
           await browser.close();
