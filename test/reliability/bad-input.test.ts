@@ -109,7 +109,9 @@ const optionRows: Row[] = [
   ['unknown option `retries`', { retries: 3 }, TypeError, '`retries`', 'known options are'],
 ].map(([input, options, Kind, ...fragments]) => ({
   input: input as string,
-  outcome: `${(Kind as typeof TypeError).name} at construction naming the option, the value and what is allowed`,
+  outcome: (input as string).startsWith('unknown option')
+    ? 'TypeError at construction naming the unknown option, the closest known name (if any) and every known option'
+    : `${(Kind as typeof TypeError).name} at construction naming the option, the value and what is allowed`,
   check: rejects(options, Kind as typeof TypeError, ...(fragments as string[])),
 }));
 
