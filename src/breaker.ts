@@ -5,11 +5,12 @@ import { CallTimeoutError, CircuitOpenError, withoutStack } from './errors.js';
 import { type BreakerEvents, Emitter, type Listener, type TransitionReason, type Unsubscribe } from './events.js';
 import type { HealthOptions, HealthReport } from './health.js';
 import { installLogger } from './logger.js';
-import { type CircuitBreakerOptions, checkBreakerName, type ResolvedOptions, resolveOptions } from './options.js';
+import { type CircuitBreakerOptions, checkBreakerName, type ErrorClass, type ResolvedOptions, resolveOptions } from './options.js';
 import { provideBreakerFactory, Registry } from './registry.js';
 import { type BreakerSnapshot, checkSnapshot, decodeSnapshot, encodeSnapshot } from './snapshot.js';
 import { CircuitState } from './state.js';
 import { raceTimeout } from './timeout.js';
+import { checkFunction } from './validate.js';
 
 /** The breaker's state with only the data each state needs. Times are readings of the clock. */
 type Inner =
@@ -198,10 +199,12 @@ export class CircuitBreaker {
    * Runs `fn(...args)` through the breaker. Returns what `fn` returns (a promise stays a promise, a
    * plain value stays plain), or the fallback's answer.
    * @throws {CircuitOpenError} when the breaker rejects the call (as a rejected promise for async functions); `fn` is not called.
+   * @throws {TypeError} when `fn` is not a function (nothing is counted).
    */
   call<F extends AnyFunction>(fn: F, ...args: Parameters<F>): ReturnType<F> {
     let site = this.#sites.get(fn);
     if (site === undefined) {
+      checkFunction('fn', fn);
       site = { fn, async: isAsyncFunction(fn) };
       this.#sites.set(fn, site);
     }
@@ -234,6 +237,7 @@ export class CircuitBreaker {
    * const getUser = breaker.wrap(fetchUser);
    */
   wrap<F extends AnyFunction>(fn: F): F {
+    checkFunction('fn', fn);
     const site: CallSite = { fn, async: isAsyncFunction(fn) };
     const breaker = this;
     const wrapped = function (this: unknown, ...args: Parameters<F>): ReturnType<F> {
@@ -354,15 +358,19 @@ export class CircuitBreaker {
     const generation = this.#generation;
     const start = this.#timed ? this.#clock.now() : Number.NaN;
     let result: unknown;
+    let thenable: boolean;
     try {
       result = site.fn.apply(thisArg, args);
+      // Inside the try: a hostile `then` getter must count as the call's failure, not skip the bookkeeping.
+      thenable = isThenable(result);
     } catch (error) {
       return this.#onError(thisArg, args, error, start, generation);
     }
-    if (isThenable(result)) {
+    if (thenable) {
       site.async = true;
-      if (this.#options.timeout !== undefined)
-        return this.#withTimeout(result, this.#options.timeout, thisArg, args, start, generation, controller);
+      if (this.#options.timeout !== undefined) {
+        return this.#withTimeout(result as PromiseLike<unknown>, this.#options.timeout, thisArg, args, start, generation, controller);
+      }
       return Promise.resolve(result).then(
         (value) => {
           this.#onResult(value, start, generation);
@@ -500,14 +508,24 @@ export class CircuitBreaker {
 
   #counts(error: unknown): boolean {
     const o = this.#options;
-    if (o.ignoreErrors?.some((c) => error instanceof c)) return false;
-    if (o.recordErrors !== undefined && !o.recordErrors.some((c) => error instanceof c)) return false;
+    if (o.ignoreErrors !== undefined && this.#isInstance('ignoreErrors', o.ignoreErrors, error) === true) return false;
+    if (o.recordErrors !== undefined && this.#isInstance('recordErrors', o.recordErrors, error) === false) return false;
     if (o.isFailure === undefined) return true;
     try {
       return o.isFailure(error) !== false;
     } catch (predicateError) {
       this.#events.report('isFailure', predicateError);
       return true;
+    }
+  }
+
+  /** `instanceof` runs user code (a Proxy trap, `Symbol.hasInstance`); when it throws, the error counts and the throw is reported. */
+  #isInstance(option: string, classes: readonly ErrorClass[], error: unknown): boolean | undefined {
+    try {
+      return classes.some((c) => error instanceof c);
+    } catch (classificationError) {
+      this.#events.report(option, classificationError);
+      return undefined;
     }
   }
 

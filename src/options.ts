@@ -138,7 +138,10 @@ export interface CircuitBreakerOptions<Args extends readonly unknown[] = any[], 
    * @default 0.5
    */
   readonly slowCallRateThreshold?: number;
-  /** The clock that times recovery and durations. @default performance.now() */
+  /**
+   * The clock that times recovery and durations. Read once at construction: it must return a finite number.
+   * @default performance.now()
+   */
   readonly clock?: Clock;
   /** A listener for `stateChange`, added at construction. */
   readonly onStateChange?: (event: StateChangeEvent) => void;
@@ -281,13 +284,25 @@ function optionalFunction<F>(option: string, value: unknown): F | undefined {
 
 function optionalClasses(option: string, value: unknown): readonly ErrorClass[] | undefined {
   if (value === undefined) return undefined;
-  if (!Array.isArray(value) || value.some((c) => typeof c !== 'function')) {
+  // A class, or a function with its own Symbol.hasInstance: anything else makes `instanceof` throw at call time.
+  if (!Array.isArray(value) || value.some((c) => !isErrorClass(c))) {
     throw invalid(option, 'an array of error classes', value);
   }
   return value.length === 0 ? undefined : Object.freeze([...(value as ErrorClass[])]);
 }
 
+function isErrorClass(value: unknown): boolean {
+  if (typeof value !== 'function') return false;
+  const prototype: unknown = value.prototype;
+  return (typeof prototype === 'object' && prototype !== null) || value[Symbol.hasInstance] !== Function.prototype[Symbol.hasInstance];
+}
+
 function checkClock(value: unknown): Clock {
   if (typeof (value as Clock | null)?.now !== 'function') throw invalid('clock', 'an object with a now() method', value);
+  // A clock reading NaN would leave the breaker open forever (every comparison with NaN is false): refuse it now.
+  const reading = (value as Clock).now();
+  if (typeof reading !== 'number' || !Number.isFinite(reading)) {
+    throw invalid('clock', 'an object whose now() returns a finite number', reading);
+  }
   return value as Clock;
 }
