@@ -18,18 +18,15 @@ const server = createServer((req, res) => {
     res.writeHead(404).end();
     return;
   }
-  const states = CircuitBreaker.getAllStates();
-  const broken = Object.entries(states)
-    .filter(([, state]) => state !== 'closed')
-    .map(([name]) => name);
-  res.writeHead(broken.length === 0 ? 200 : 503, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ status: broken.length === 0 ? 'healthy' : 'degraded', broken, circuits: CircuitBreaker.getAllStatuses() }));
+  const health = CircuitBreaker.health(); // { status, unhealthy, circuits }
+  res.writeHead(health.status === 'healthy' ? 200 : 503, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ ...health, states: CircuitBreaker.getAllStates() }));
 });
 
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const { port } = server.address() as { port: number };
 const response = await fetch(`http://127.0.0.1:${port}/health/circuits`);
-const body = (await response.json()) as { status: string; broken: string[] };
-console.log(`GET /health/circuits -> ${response.status}`, { status: body.status, broken: body.broken });
+const body = (await response.json()) as { status: string; unhealthy: string[]; states: Record<string, string> };
+console.log(`GET /health/circuits -> ${response.status}`, { status: body.status, unhealthy: body.unhealthy, states: body.states });
 server.close();
-if (response.status !== 503 || body.broken[0] !== 'search') process.exit(1);
+if (response.status !== 503 || body.unhealthy[0] !== 'search') process.exit(1);
