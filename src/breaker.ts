@@ -90,7 +90,8 @@ export class CircuitBreaker {
   readonly #clock: Clock;
   readonly #detector: FailureDetector;
   readonly #events: Emitter;
-  readonly #sites = new WeakMap<AnyFunction, CallSite>();
+  /** Call sites of `call(fn)`, created on first use: a breaker used only through `wrap` never needs one. */
+  #sites: WeakMap<AnyFunction, CallSite> | undefined;
   #inner: Inner;
   /** Bumped on every transition; an outcome from an older generation no longer drives the state machine. */
   #generation = 0;
@@ -172,6 +173,7 @@ export class CircuitBreaker {
    * @throws {CircuitOpenError} when the breaker rejects the call (as a rejected promise for async functions); `fn` is not called.
    */
   call<F extends AnyFunction>(fn: F, ...args: Parameters<F>): ReturnType<F> {
+    this.#sites ??= new WeakMap();
     let site = this.#sites.get(fn);
     if (site === undefined) {
       site = { fn, async: isAsyncFunction(fn) };
