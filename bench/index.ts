@@ -29,7 +29,7 @@ if (gc === undefined) {
 const options = smoke
   ? { min_samples: 2, max_samples: 2, min_cpu_time: 0, warmup_samples: 1, batch_samples: 8 }
   : { min_cpu_time: 300 * 1e6 };
-const ROUNDS = smoke ? 1 : 3;
+const ROUNDS = smoke ? 1 : 5;
 
 async function main(): Promise<void> {
   const cases: Case[] = [];
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   const header = [
     `Command: \`${COMMAND}\` · Node ${process.version} · ${cpus()[0]?.model ?? 'unknown CPU'} · ${new Date().toISOString().slice(0, 10)}`,
     '',
-    'ns per call: the best of 3 interleaved medians, all in one process. "× ref" is this row divided by the reference',
+    'ns per call: the best of 5 interleaved medians, all in one process. "× ref" is this row divided by the reference',
     'row of the same scenario (below 1 is faster than the reference).',
   ].join('\n');
   const body = [header, '', resultsTable(results), '', memoryTable(memory, IDLE_BREAKERS), '', goalsTable(goals(results, memory))].join(
