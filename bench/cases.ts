@@ -4,6 +4,7 @@ import Opossum from 'opossum';
 import { CircuitBreaker, isCircuitOpenError } from 'tripswitch';
 import { detectorCases } from './detectors.js';
 import { MinimalBreaker, MinimalOpenError } from './minimal.js';
+import { fail, isSync, rejects, returns, throwsSync } from './verify.js';
 
 /** Which reference column a row fills: the table gives every row its ratio to each reference of its scenario. */
 export type Role = 'bare' | 'minimal' | 'cockatiel' | 'opossum';
@@ -39,43 +40,6 @@ const IN_FLIGHT = 10_000;
 
 const noop = (): void => {};
 const failure = new Error('bench failure');
-const fail = (message: string): never => {
-  throw new Error(`bench case is wrong: ${message}`);
-};
-
-async function returns(run: () => unknown, expected: unknown): Promise<void> {
-  const value = await run();
-  if (value !== expected) fail(`expected ${String(expected)}, got ${String(value)}`);
-}
-
-async function rejects(run: () => unknown, isExpected: (error: unknown) => boolean): Promise<void> {
-  let settled = false;
-  try {
-    await run();
-    settled = true;
-  } catch (error) {
-    if (!isExpected(error)) fail(`unexpected rejection ${String(error)}`);
-  }
-  if (settled) fail('expected a rejection');
-}
-
-function throwsSync(run: () => unknown, isExpected: (error: unknown) => boolean): Promise<void> {
-  let value: unknown;
-  try {
-    value = run();
-  } catch (error) {
-    if (!isExpected(error)) fail(`unexpected throw ${String(error)}`);
-    return Promise.resolve();
-  }
-  return fail(`expected a sync throw, got ${value instanceof Promise ? 'a promise' : String(value)}`);
-}
-
-function isSync(run: () => unknown, expected: unknown): Promise<void> {
-  const value = run();
-  if (value !== expected) fail(`expected a plain ${String(expected)}, got ${String(value)}`);
-  return Promise.resolve();
-}
-
 const isFailure = (error: unknown): boolean => error === failure;
 const isOpossumOpen = (error: unknown): boolean => (error as { code?: unknown }).code === 'EOPENBREAKER';
 
