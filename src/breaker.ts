@@ -105,7 +105,8 @@ export class CircuitBreaker {
   readonly #clock: Clock;
   readonly #detector: FailureDetector;
   readonly #events: Emitter;
-  readonly #sites = new WeakMap<AnyFunction, CallSite>();
+  /** Call sites of `call(fn)`, created on first use: a breaker used only through `wrap` never needs one. */
+  #sites: WeakMap<AnyFunction, CallSite> | undefined;
   #inner: Inner;
   /** Bumped on every transition; an outcome from an older generation no longer drives the state machine. */
   #generation = 0;
@@ -202,13 +203,19 @@ export class CircuitBreaker {
    * @throws {TypeError} when `fn` is not a function (nothing is counted).
    */
   call<F extends AnyFunction>(fn: F, ...args: Parameters<F>): ReturnType<F> {
+    return this.#execute(this.#siteFor(fn), undefined, args);
+  }
+
+  /** The call site of a function run through `call()`, remembered so its sync/async shape is learnt once. */
+  #siteFor(fn: AnyFunction): CallSite {
+    this.#sites ??= new WeakMap();
     let site = this.#sites.get(fn);
     if (site === undefined) {
       checkFunction('fn', fn);
       site = { fn, async: isAsyncFunction(fn) };
       this.#sites.set(fn, site);
     }
-    return this.#execute(site, undefined, args);
+    return site;
   }
 
   /**
@@ -222,11 +229,7 @@ export class CircuitBreaker {
    * const res = await breaker.callWithSignal((signal) => fetch(url, { signal }));
    */
   callWithSignal<R>(fn: (signal: AbortSignal) => R): R {
-    let site = this.#sites.get(fn);
-    if (site === undefined) {
-      site = { fn, async: isAsyncFunction(fn) };
-      this.#sites.set(fn, site);
-    }
+    const site = this.#siteFor(fn);
     const controller = new AbortController();
     return this.#execute(site, undefined, [controller.signal], controller);
   }

