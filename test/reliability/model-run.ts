@@ -1,0 +1,140 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { DetectorConfig, ModelConfig, RecoveryConfig } from './model.js';
+import { callerArb, commands, runHistory } from './model-commands.js';
+
+/*
+ * Configuration families of the model-based test and the runner each test file calls. Every history
+ * gets its own configuration from its family's arbitrary; the commands are the same for all families.
+ *
+ * Replay a failure with the seed (and path) it prints: FC_SEED=123 FC_PATH='4:1:0' npx vitest run test/reliability/model-detectors.test.ts
+ * FC_RUNS sets the number of histories of each file (defaults below add up to 10 000 a run).
+ */
+
+const consecutive: fc.Arbitrary<DetectorConfig> = fc.record({
+  type: fc.constant('consecutive' as const),
+  failureThreshold: fc.integer({ min: 1, max: 4 }),
+});
+
+/** Window sizes and thresholds small enough for 60-step histories to trip them, on both sides of each boundary. */
+const windowed: fc.Arbitrary<DetectorConfig> = fc
+  .record({
+    windowSize: fc.integer({ min: 1, max: 6 }),
+    minimumFraction: fc.double({ min: 0, max: 1, noNaN: true }),
+    failureRateThreshold: fc.constantFrom(0.25, 0.5, 0.6, 1),
+    slowCallDuration: fc.option(fc.constantFrom(0, 5, 20, 50), { nil: undefined }),
+    slowCallRateThreshold: fc.constantFrom(0.25, 0.5, 1),
+    slowOnly: fc.boolean(),
+  })
+  .map(({ windowSize, minimumFraction, slowOnly, slowCallDuration, ...rates }): DetectorConfig => {
+    const minimumCalls = Math.max(1, Math.ceil(minimumFraction * windowSize));
+    if (slowOnly)
+      return {
+        type: 'slowCalls',
+        windowSize,
+        minimumCalls,
+        slowCallDuration: slowCallDuration ?? 10,
+        slowCallRateThreshold: rates.slowCallRateThreshold,
+      };
+    return { type: 'countWindow', windowSize, minimumCalls, ...rates, ...(slowCallDuration === undefined ? {} : { slowCallDuration }) };
+  });
+
+const constantRecovery: fc.Arbitrary<RecoveryConfig> = fc.constantFrom(0, 1, 10, 50, 100);
+const exponentialRecovery: fc.Arbitrary<RecoveryConfig> = fc
+  .record({
+    initialDelay: fc.constantFrom(0, 1, 5, 10, 30),
+    multiplier: fc.constantFrom(1, 2, 3), // whole ms: snapshots round times to the ms
+    maxFactor: fc.option(fc.constantFrom(1, 2, 4), { nil: undefined }),
+  })
+  .map(({ initialDelay, multiplier, maxFactor }) => ({
+    initialDelay,
+    multiplier,
+    ...(maxFactor === undefined ? {} : { maxDelay: initialDelay * maxFactor }),
+  }));
+
+const optional = (values: number[]): fc.Arbitrary<number | undefined> => fc.option(fc.constantFrom(...values), { nil: undefined });
+
+function family(
+  detector: fc.Arbitrary<DetectorConfig>,
+  recovery: fc.Arbitrary<RecoveryConfig>,
+  halfOpenMaxWait: fc.Arbitrary<number | undefined>,
+  timeout: fc.Arbitrary<number | undefined>,
+): fc.Arbitrary<ModelConfig> {
+  return fc
+    .record({
+      detector,
+      successThreshold: fc.integer({ min: 1, max: 3 }),
+      halfOpenMaxCalls: fc.integer({ min: 1, max: 3 }),
+      recovery,
+      halfOpenMaxWait,
+      timeout,
+    })
+    .map(({ halfOpenMaxWait, timeout, ...rest }) => ({
+      ...rest,
+      ...(halfOpenMaxWait === undefined ? {} : { halfOpenMaxWait }),
+      ...(timeout === undefined ? {} : { timeout }),
+    }));
+}
+
+/** The configuration families: one test file each. */
+export const families = {
+  /** The core state machine: consecutive failures, constant recovery, no timers. */
+  core: { runs: 4_000, config: family(consecutive, constantRecovery, fc.constant(undefined), fc.constant(undefined)) },
+  /** Rate and slow-call detectors; slow calls come from async calls held across clock advances, or timed out. */
+  detectors: {
+    runs: 3_000,
+    config: family(windowed, fc.oneof(constantRecovery, exponentialRecovery), optional([5, 30]), optional([10, 30, 100])),
+  },
+  /** Recovery: exponential backoff, halfOpenMaxWait and per-call timeouts, with any detector. */
+  recovery: {
+    runs: 3_000,
+    config: family(fc.oneof(consecutive, windowed), exponentialRecovery, optional([1, 5, 20, 50]), optional([5, 10, 30, 100])),
+  },
+};
+
+/** Declares the model-based test of one family: seeded, replayable, figures printed. */
+export function describeModel(name: keyof typeof families): void {
+  const { runs: defaultRuns, config } = families[name];
+  const runs = Number(process.env.FC_RUNS ?? defaultRuns);
+  const seed = process.env.FC_SEED === undefined ? (Date.now() ^ (Math.random() * 0x100000000)) | 0 : Number(process.env.FC_SEED);
+  const path = process.env.FC_PATH;
+
+  describe(`CircuitBreaker (model-based, ${name})`, () => {
+    // Timeouts run on fake timers; `Date` moves with them, so snapshots convert to epoch ms and back exactly.
+    beforeAll(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] }));
+    afterAll(() => vi.useRealTimers());
+
+    it(`agrees with the reference model over ${runs} random histories`, async () => {
+      const figures = { histories: 0, commands: 0, stale: 0, restoredBreakers: 0 };
+      const reasons: Record<string, number> = {};
+      const property = fc.asyncProperty(
+        config,
+        callerArb,
+        fc.commands(commands, { maxCommands: 60, size: 'large' }),
+        async (cfg, caller, cmds) => {
+          figures.histories++;
+          const world = await runHistory(cfg, caller, cmds);
+          figures.commands += [...cmds].length;
+          figures.restoredBreakers += world.models.length - 1;
+          for (const model of world.models) {
+            figures.stale += model.staleOutcomes;
+            for (const t of model.transitions) reasons[t.reason] = (reasons[t.reason] ?? 0) + 1;
+          }
+        },
+      );
+      const started = performance.now();
+      const details = await fc.check(property, { numRuns: runs, seed, ...(path === undefined ? {} : { path }), endOnFailure: false });
+      if (details.failed) {
+        throw new Error(
+          `Model divergence (replay: FC_SEED=${details.seed} FC_PATH='${details.counterexamplePath}')\n${fc.defaultReportMessage(details)}\n${String(details.errorInstance)}`,
+        );
+      }
+      console.log(
+        `model ${name}: ${figures.histories} histories, ${figures.commands} commands, ${figures.stale} stale outcomes, ` +
+          `${figures.restoredBreakers} fresh breakers from snapshots, transitions ${JSON.stringify(reasons)}, ` +
+          `${Math.round(performance.now() - started)} ms (replay with FC_SEED=${seed})`,
+      );
+      expect(figures.histories).toBeGreaterThanOrEqual(runs);
+    }, 180_000);
+  });
+}
