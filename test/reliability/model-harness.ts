@@ -71,6 +71,8 @@ export interface World {
   saved: { real: BreakerSnapshot; model: ModelSnapshot } | undefined;
   /** Every model of the history (a restore into a fresh breaker adds one), for the figures. */
   readonly models: BreakerModel[];
+  /** Figures: async outcomes that took time, timeouts, settlements after a timeout, snapshots, restores. */
+  readonly counts: { timed: number; timeouts: number; lateAfterTimeout: number; snapshots: number; restores: number };
 }
 
 /** The sync site throws this exact value, so the test can check it is rethrown unchanged. */
@@ -171,14 +173,16 @@ export function breakerOptions(world: Pick<World, 'config' | 'caller' | 'time'>,
   return {
     ...(d.type === 'consecutive'
       ? { failureThreshold: d.failureThreshold }
-      : {
-          detector: d.type,
-          windowSize: d.windowSize,
-          minimumCalls: d.minimumCalls,
-          slowCallRateThreshold: d.slowCallRateThreshold,
-          ...(d.type === 'countWindow' ? { failureRateThreshold: d.failureRateThreshold } : {}),
-          ...(d.slowCallDuration === undefined ? {} : { slowCallDuration: d.slowCallDuration }),
-        }),
+      : d.type === 'timeWindow'
+        ? { detector: d.type, failureThreshold: d.failureThreshold, timeWindow: d.timeWindow }
+        : {
+            detector: d.type,
+            windowSize: d.windowSize,
+            minimumCalls: d.minimumCalls,
+            slowCallRateThreshold: d.slowCallRateThreshold,
+            ...(d.type === 'countWindow' ? { failureRateThreshold: d.failureRateThreshold } : {}),
+            ...(d.slowCallDuration === undefined ? {} : { slowCallDuration: d.slowCallDuration }),
+          }),
     successThreshold: config.successThreshold,
     halfOpenMaxCalls: config.halfOpenMaxCalls,
     recoveryTimeout: typeof r === 'number' ? r : exponentialBackoff(r),
@@ -237,5 +241,6 @@ export function setup(config: ModelConfig, caller: CallerConfig): World {
     asyncSiteSeen: false,
     saved: undefined,
     models: [model],
+    counts: { timed: 0, timeouts: 0, lateAfterTimeout: 0, snapshots: 0, restores: 0 },
   };
 }

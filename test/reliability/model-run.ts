@@ -7,13 +7,19 @@ import { callerArb, commands, runHistory } from './model-commands.js';
  * Configuration families of the model-based test and the runner each test file calls. Every history
  * gets its own configuration from its family's arbitrary; the commands are the same for all families.
  *
- * Replay a failure with the seed (and path) it prints: FC_SEED=123 FC_PATH='4:1:0' npx vitest run test/reliability/model-detectors.test.ts
+ * Replay a failure with what it prints: FC_SEED=123 FC_PATH='4:1:0' FC_REPLAY='BqB:F' npx vitest run test/reliability/model-detectors.test.ts
  * FC_RUNS sets the number of histories of each file (defaults below add up to 10 000 a run).
  */
 
 const consecutive: fc.Arbitrary<DetectorConfig> = fc.record({
   type: fc.constant('consecutive' as const),
   failureThreshold: fc.integer({ min: 1, max: 4 }),
+});
+
+const timeWindow: fc.Arbitrary<DetectorConfig> = fc.record({
+  type: fc.constant('timeWindow' as const),
+  failureThreshold: fc.integer({ min: 1, max: 4 }),
+  timeWindow: fc.constantFrom(1, 10, 50, 200),
 });
 
 /** Window sizes and thresholds small enough for 60-step histories to trip them, on both sides of each boundary. */
@@ -80,15 +86,25 @@ function family(
 export const families = {
   /** The core state machine: consecutive failures, constant recovery, no timers. */
   core: { runs: 4_000, config: family(consecutive, constantRecovery, fc.constant(undefined), fc.constant(undefined)) },
-  /** Rate and slow-call detectors; slow calls come from async calls held across clock advances, or timed out. */
+  /** Rate, slow-call and time-window detectors; slow calls come from async calls held across clock advances, or timed out. */
   detectors: {
     runs: 3_000,
-    config: family(windowed, fc.oneof(constantRecovery, exponentialRecovery), optional([5, 30]), optional([10, 30, 100])),
+    config: family(
+      fc.oneof(windowed, windowed, timeWindow),
+      fc.oneof(constantRecovery, exponentialRecovery),
+      optional([5, 30]),
+      optional([10, 30, 100]),
+    ),
   },
   /** Recovery: exponential backoff, halfOpenMaxWait and per-call timeouts, with any detector. */
   recovery: {
     runs: 3_000,
-    config: family(fc.oneof(consecutive, windowed), exponentialRecovery, optional([1, 5, 20, 50]), optional([5, 10, 30, 100])),
+    config: family(
+      fc.oneof(consecutive, windowed, timeWindow),
+      exponentialRecovery,
+      fc.constantFrom(5, 10, 20, 50),
+      optional([5, 10, 30, 100]),
+    ),
   },
 };
 
@@ -98,6 +114,8 @@ export function describeModel(name: keyof typeof families): void {
   const runs = Number(process.env.FC_RUNS ?? defaultRuns);
   const seed = process.env.FC_SEED === undefined ? (Date.now() ^ (Math.random() * 0x100000000)) | 0 : Number(process.env.FC_SEED);
   const path = process.env.FC_PATH;
+  // fc.commands needs its own replay hint (the `replayPath` printed with the counterexample) besides seed and path.
+  const replayPath = process.env.FC_REPLAY;
 
   describe(`CircuitBreaker (model-based, ${name})`, () => {
     // Timeouts run on fake timers; `Date` moves with them, so snapshots convert to epoch ms and back exactly.
@@ -105,33 +123,49 @@ export function describeModel(name: keyof typeof families): void {
     afterAll(() => vi.useRealTimers());
 
     it(`agrees with the reference model over ${runs} random histories`, async () => {
-      const figures = { histories: 0, commands: 0, stale: 0, restoredBreakers: 0 };
+      const figures = {
+        histories: 0,
+        commands: 0,
+        stale: 0,
+        freshBreakers: 0,
+        timed: 0,
+        timeouts: 0,
+        lateAfterTimeout: 0,
+        snapshots: 0,
+        restores: 0,
+      };
+      /** failure_threshold openings by detector type. */
+      const trips: Record<string, number> = {};
       const reasons: Record<string, number> = {};
       const property = fc.asyncProperty(
         config,
         callerArb,
-        fc.commands(commands, { maxCommands: 60, size: 'large' }),
+        fc.commands(commands, { maxCommands: 60, size: 'large', ...(replayPath === undefined ? {} : { replayPath }) }),
         async (cfg, caller, cmds) => {
           figures.histories++;
           const world = await runHistory(cfg, caller, cmds);
           figures.commands += [...cmds].length;
-          figures.restoredBreakers += world.models.length - 1;
+          figures.freshBreakers += world.models.length - 1;
+          for (const [key, value] of Object.entries(world.counts)) figures[key as keyof typeof world.counts] += value;
           for (const model of world.models) {
             figures.stale += model.staleOutcomes;
-            for (const t of model.transitions) reasons[t.reason] = (reasons[t.reason] ?? 0) + 1;
+            for (const t of model.transitions) {
+              reasons[t.reason] = (reasons[t.reason] ?? 0) + 1;
+              if (t.reason === 'failure_threshold') trips[cfg.detector.type] = (trips[cfg.detector.type] ?? 0) + 1;
+            }
           }
         },
       );
       const started = performance.now();
       const details = await fc.check(property, { numRuns: runs, seed, ...(path === undefined ? {} : { path }), endOnFailure: false });
       if (details.failed) {
+        const replay = /replayPath="([^"]*)"/.exec(String(details.counterexample?.[2]))?.[1];
         throw new Error(
-          `Model divergence (replay: FC_SEED=${details.seed} FC_PATH='${details.counterexamplePath}')\n${fc.defaultReportMessage(details)}\n${String(details.errorInstance)}`,
+          `Model divergence (replay: FC_SEED=${details.seed} FC_PATH='${details.counterexamplePath}' FC_REPLAY='${replay}')\n${fc.defaultReportMessage(details)}\n${String(details.errorInstance)}`,
         );
       }
       console.log(
-        `model ${name}: ${figures.histories} histories, ${figures.commands} commands, ${figures.stale} stale outcomes, ` +
-          `${figures.restoredBreakers} fresh breakers from snapshots, transitions ${JSON.stringify(reasons)}, ` +
+        `model ${name}: ${JSON.stringify(figures)}, transitions ${JSON.stringify(reasons)}, failure_threshold by detector ${JSON.stringify(trips)}, ` +
           `${Math.round(performance.now() - started)} ms (replay with FC_SEED=${seed})`,
       );
       expect(figures.histories).toBeGreaterThanOrEqual(runs);

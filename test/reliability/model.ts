@@ -6,6 +6,7 @@ import type { CircuitState } from '../../src/index.js';
  */
 export type DetectorConfig =
   | { readonly type: 'consecutive'; readonly failureThreshold: number }
+  | { readonly type: 'timeWindow'; readonly failureThreshold: number; readonly timeWindow: number }
   | {
       readonly type: 'countWindow';
       readonly windowSize: number;
@@ -55,6 +56,8 @@ export interface ModelRejection {
 interface CountedCall {
   readonly failed: boolean;
   readonly durationMs: number;
+  /** When the outcome arrived. */
+  readonly at: number;
 }
 
 /** What a snapshot carries: the state, its times (readings of the shared clock), the backoff step, the detector's calls. */
@@ -73,16 +76,22 @@ export interface SharedTime {
 
 /**
  * A naive detector: it keeps every counted call since its last reset and answers from the last ones.
- * Consecutive: failures at the end of the list. Count window: the last `windowSize` calls, once there are
+ * Consecutive: failures at the end of the list. Time window: failures less than `timeWindow` ms old. Count window: the last `windowSize` calls, once there are
  * `minimumCalls` of them, trip at failure rate >= threshold (or slow rate, when `slowCallDuration` is set).
  * Slow calls: the same window, slow rate only; a call is slow when it took longer than `slowCallDuration`.
  */
 export class DetectorModel {
   readonly config: DetectorConfig;
+  readonly time: SharedTime;
   calls: CountedCall[] = [];
 
-  constructor(config: DetectorConfig) {
+  constructor(config: DetectorConfig, time: SharedTime) {
     this.config = config;
+    this.time = time;
+  }
+
+  record(failed: boolean, durationMs: number): void {
+    this.calls.push({ failed, durationMs, at: this.time.now });
   }
 
   /** The breaker asks after every failure, and after successes too when the detector measures durations. */
@@ -93,7 +102,7 @@ export class DetectorModel {
   shouldTrip(): boolean {
     const c = this.config;
     const { failures, calls, slowCalls } = this.stats();
-    if (c.type === 'consecutive') return failures >= c.failureThreshold;
+    if (c.type === 'consecutive' || c.type === 'timeWindow') return failures >= c.failureThreshold;
     if (calls < c.minimumCalls) return false;
     const slowTrips = c.slowCallDuration !== undefined && slowCalls / calls >= c.slowCallRateThreshold;
     return c.type === 'countWindow' ? failures / calls >= c.failureRateThreshold || slowTrips : slowTrips;
@@ -106,6 +115,10 @@ export class DetectorModel {
       let inARow = 0;
       while (inARow < this.calls.length && this.calls[this.calls.length - 1 - inARow]?.failed) inARow++;
       return { failures: inARow, calls: inARow, slowCalls: 0 };
+    }
+    if (c.type === 'timeWindow') {
+      const recent = this.calls.filter((call) => call.failed && this.time.now - call.at < c.timeWindow).length;
+      return { failures: recent, calls: recent, slowCalls: 0 };
     }
     const window = this.calls.slice(-c.windowSize);
     const slowCalls =
@@ -146,7 +159,7 @@ export class BreakerModel {
   constructor(config: ModelConfig, time: SharedTime) {
     this.config = config;
     this.time = time;
-    this.detector = new DetectorModel(config.detector);
+    this.detector = new DetectorModel(config.detector, time);
     this.since = time.now;
   }
 
@@ -189,7 +202,7 @@ export class BreakerModel {
     this.totals.successes++;
     if (this.#stale(generation)) return;
     if (this.state === 'closed') {
-      this.detector.calls.push({ failed: false, durationMs });
+      this.detector.record(false, durationMs);
       if (this.detector.measuresDurations && this.detector.shouldTrip()) this.#moveTo('open', 'failure_threshold', 1);
     } else if (this.state === 'half_open') {
       this.trialsInFlight--;
@@ -203,7 +216,7 @@ export class BreakerModel {
     this.totals.failures++;
     if (this.#stale(generation)) return;
     if (this.state === 'closed') {
-      this.detector.calls.push({ failed: true, durationMs });
+      this.detector.record(true, durationMs);
       if (this.detector.shouldTrip()) this.#moveTo('open', 'failure_threshold', 1);
     } else if (this.state === 'half_open') {
       this.trialsInFlight--;
