@@ -264,6 +264,7 @@ export const commands: fc.Arbitrary<Command>[] = [
 ];
 
 export const callerArb: fc.Arbitrary<CallerConfig> = fc.record({
+  clock: fc.constantFrom('injected' as const, 'default' as const),
   fallback: fc.constantFrom('none' as const, 'none' as const, 'rejected' as const, 'any' as const),
   kind: fc.constantFrom('auto' as const, 'auto' as const, 'sync' as const, 'async' as const),
 });

@@ -19,8 +19,13 @@ export class Ignored extends Error {}
 export const BAD = Symbol('bad result');
 export type Outcome = 'success' | 'failure' | 'ignored' | 'badResult';
 
-/** How callers are answered: the breaker options that shape answers rather than the state machine. */
+/** How callers are answered (the breaker options that shape answers rather than the state machine), and the breaker's clock. */
 export interface CallerConfig {
+  /**
+   * `'injected'`: `{ now: () => time.now }`; `'default'`: the breaker's own `performance.now()` clock, faked
+   * by vi.useFakeTimers and moved in step with the shared time (so both read the same).
+   */
+  readonly clock: 'injected' | 'default';
   /** `'none'`: no fallback; otherwise the `fallbackOn` value. */
   readonly fallback: 'none' | 'rejected' | 'any';
   readonly kind: 'auto' | 'sync' | 'async';
@@ -188,7 +193,7 @@ export function breakerOptions(world: Pick<World, 'config' | 'caller' | 'time'>,
     recoveryTimeout: typeof r === 'number' ? r : exponentialBackoff(r),
     ...(config.halfOpenMaxWait === undefined ? {} : { halfOpenMaxWait: config.halfOpenMaxWait }),
     ...(config.timeout === undefined ? {} : { timeout: config.timeout }),
-    clock: { now: () => time.now },
+    ...(caller.clock === 'injected' ? { clock: { now: () => time.now } } : {}),
     registry: false,
     kind: caller.kind,
     ignoreErrors: [Ignored],

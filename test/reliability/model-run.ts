@@ -108,6 +108,9 @@ export const families = {
   },
 };
 
+/** Real time for the figures: taken before the fake timers replace `performance`. */
+const realNow = performance.now.bind(performance);
+
 /** Declares the model-based test of one family: seeded, replayable, figures printed. */
 export function describeModel(name: keyof typeof families): void {
   const { runs: defaultRuns, config } = families[name];
@@ -118,8 +121,9 @@ export function describeModel(name: keyof typeof families): void {
   const replayPath = process.env.FC_REPLAY;
 
   describe(`CircuitBreaker (model-based, ${name})`, () => {
-    // Timeouts run on fake timers; `Date` moves with them, so snapshots convert to epoch ms and back exactly.
-    beforeAll(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] }));
+    // Timeouts run on fake timers; `Date` and `performance.now()` move with them (and with the shared time), so
+    // the default clock reads the shared time too and snapshots convert to epoch ms and back exactly.
+    beforeAll(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] }));
     afterAll(() => vi.useRealTimers());
 
     it(`agrees with the reference model over ${runs} random histories`, async () => {
@@ -156,7 +160,7 @@ export function describeModel(name: keyof typeof families): void {
           }
         },
       );
-      const started = performance.now();
+      const started = realNow();
       const details = await fc.check(property, { numRuns: runs, seed, ...(path === undefined ? {} : { path }), endOnFailure: false });
       if (details.failed) {
         const replay = /replayPath="([^"]*)"/.exec(String(details.counterexample?.[2]))?.[1];
@@ -166,7 +170,7 @@ export function describeModel(name: keyof typeof families): void {
       }
       console.log(
         `model ${name}: ${JSON.stringify(figures)}, transitions ${JSON.stringify(reasons)}, failure_threshold by detector ${JSON.stringify(trips)}, ` +
-          `${Math.round(performance.now() - started)} ms (replay with FC_SEED=${seed})`,
+          `${Math.round(realNow() - started)} ms (replay with FC_SEED=${seed})`,
       );
       expect(figures.histories).toBeGreaterThanOrEqual(runs);
     }, 180_000);
