@@ -1,11 +1,10 @@
-import fc from 'fast-check';
+import type fc from 'fast-check';
 import { expect, vi } from 'vitest';
-import type { CircuitState } from '../../src/index.js';
-import { BreakerModel, type ModelConfig } from './model.js';
+import { type CircuitState, isCallTimeoutError } from '../../src/index.js';
+import { BreakerModel } from './model.js';
 import {
   answer,
   BAD,
-  type CallerConfig,
   expectAnswer,
   expectOutcome,
   expectRefusal,
@@ -18,8 +17,8 @@ import {
   record,
   refusesAsync,
   type Settled,
+  type Slot,
   settle,
-  setup,
   thrownBy,
   type World,
 } from './model-harness.js';
@@ -29,9 +28,9 @@ import {
  * and checks what the caller got; `Observe` and `Snapshot` compare the breaker's figures with the model's.
  */
 
-type Command = fc.AsyncCommand<World, World>;
+export type Command = fc.AsyncCommand<World, World>;
 
-class SyncCall implements Command {
+export class SyncCall implements Command {
   constructor(readonly outcome: Outcome) {}
   check = (): boolean => true;
   async run(world: World): Promise<void> {
@@ -47,18 +46,20 @@ class SyncCall implements Command {
   toString = (): string => `sync(${this.outcome})`;
 }
 
-class StartAsync implements Command {
+/** Starts an async call through a wrapped function (`'async'`) or `callWithSignal` (`'signal'`). */
+export class StartAsync implements Command {
+  constructor(readonly site: 'async' | 'signal') {}
   check = (): boolean => true;
   async run(world: World): Promise<void> {
     const decision = world.model.admit();
-    const slot: { resolve?: (v: unknown) => void; reject?: (e: unknown) => void } = {};
-    const got = answer(() => world.real.asyncCall(slot));
+    const slot: Slot = {};
+    const got = answer(() => (this.site === 'async' ? world.real.asyncCall(slot) : world.real.signalCall(slot)));
     if (!decision.admitted) {
       expect(slot.resolve).toBeUndefined(); // the function did not run
-      await expectAnswer(got, refusesAsync(world, 'async'), expectRefusal(world, decision.rejection));
+      await expectAnswer(got, refusesAsync(world, this.site), expectRefusal(world, decision.rejection));
       return;
     }
-    world.asyncSiteSeen = true;
+    world.seen[this.site] = true;
     expect(got.kind).toBe('promise');
     const now = world.time.now;
     const pending: Pending = {
@@ -68,6 +69,7 @@ class StartAsync implements Command {
       deadline: world.config.timeout === undefined ? Number.POSITIVE_INFINITY : now + world.config.timeout,
       resolve: slot.resolve as (v: unknown) => void,
       reject: slot.reject as (e: unknown) => void,
+      signal: slot.signal,
       settled: undefined,
       timedOut: false,
     };
@@ -76,11 +78,11 @@ class StartAsync implements Command {
     });
     world.pending.push(pending);
   }
-  toString = (): string => 'startAsync';
+  toString = (): string => `start(${this.site})`;
 }
 
 /** Settles a call in flight; one that already timed out keeps its answer and is not counted again. */
-class Settle implements Command {
+export class Settle implements Command {
   constructor(
     readonly index: number,
     readonly outcome: Outcome,
@@ -102,6 +104,7 @@ class Settle implements Command {
       expect(pending.model.totals).toEqual(totals);
       return;
     }
+    expect(pending.signal?.aborted ?? false).toBe(false); // only a timeout aborts it
     if (world.time.now > pending.startedAt) world.counts.timed++;
     record(pending.model, this.outcome, pending.generation, world.time.now - pending.startedAt);
     expect(pending.settled).toBeDefined();
@@ -111,7 +114,7 @@ class Settle implements Command {
 }
 
 /** Moves the shared time (and the fake timers and `Date`, in step); calls whose `timeout` runs out meanwhile time out in order. */
-class Advance implements Command {
+export class Advance implements Command {
   constructor(readonly ms: number) {}
   check = (): boolean => true;
   async run(world: World): Promise<void> {
@@ -139,12 +142,18 @@ class Advance implements Command {
     for (const p of timedOut) {
       expect(p.settled).toBeDefined();
       expectOutcome(world, p.model, 'timeout', undefined)(p.settled as Settled);
+      if (p.signal !== undefined) {
+        // callWithSignal: the signal is aborted with the CallTimeoutError itself.
+        expect(p.signal.aborted).toBe(true);
+        expect(isCallTimeoutError(p.signal.reason)).toBe(true);
+        if (p.settled?.ok === false) expect(p.settled.error).toBe(p.signal.reason);
+      }
     }
   }
   toString = (): string => `advance(${this.ms})`;
 }
 
-class Manual implements Command {
+export class Manual implements Command {
   constructor(readonly action: 'trip' | 'reset' | 'disable') {}
   check = (): boolean => true;
   async run(world: World): Promise<void> {
@@ -155,7 +164,7 @@ class Manual implements Command {
 }
 
 /** Reads `state`, then `status()`: each read may make a lazy move (recovery, trial wait), in both. */
-class Observe implements Command {
+export class Observe implements Command {
   check = (): boolean => true;
   async run(world: World): Promise<void> {
     const m = world.model;
@@ -183,7 +192,7 @@ class Observe implements Command {
 }
 
 /** Takes a snapshot (which reads the state first), checks it against the model's, and keeps it as JSON for a later restore. */
-class Snapshot implements Command {
+export class Snapshot implements Command {
   check = (): boolean => true;
   async run(world: World): Promise<void> {
     const snapshot = world.real.breaker.snapshot();
@@ -203,7 +212,7 @@ class Snapshot implements Command {
 }
 
 /** Restores the last snapshot into the same breaker, or into a fresh one (by `restore()` or `initialState`) that the history then continues on. */
-class Restore implements Command {
+export class Restore implements Command {
   constructor(readonly target: 'same' | 'fresh' | 'initialState') {}
   check = (world: Readonly<World>): boolean => world.saved !== undefined;
   async run(world: World): Promise<void> {
@@ -226,55 +235,7 @@ class Restore implements Command {
     world.model = model;
     world.real = real;
     world.models.push(model);
-    world.asyncSiteSeen = false;
+    world.seen.async = world.seen.signal = false;
   }
   toString = (): string => `restore(${this.target})`;
-}
-
-// Successes weigh more, so that half-open trials often succeed (several in a row close the breaker).
-const outcomeArb = fc.constantFrom<Outcome>('success', 'success', 'success', 'failure', 'failure', 'ignored', 'badResult');
-const syncCall = outcomeArb.map((o) => new SyncCall(o));
-const startAsync = fc.constant(new StartAsync());
-const settleCall = fc.tuple(fc.nat(20), outcomeArb).map(([i, o]) => new Settle(i, o));
-const advance = fc.oneof(fc.constantFrom(0, 1, 10, 100), fc.integer({ min: 0, max: 150 })).map((ms) => new Advance(ms));
-const manual = fc.constantFrom('trip' as const, 'reset' as const, 'disable' as const).map((a) => new Manual(a));
-const observe = fc.constant(new Observe());
-const snapshot = fc.constant(new Snapshot());
-const restore = fc.constantFrom('same' as const, 'fresh' as const, 'initialState' as const).map((t) => new Restore(t));
-// fc.commands picks among these uniformly: repeats weight calls and settlements over manual actions and restores.
-export const commands: fc.Arbitrary<Command>[] = [
-  syncCall,
-  syncCall,
-  syncCall,
-  startAsync,
-  startAsync,
-  settleCall,
-  settleCall,
-  settleCall,
-  advance,
-  advance,
-  observe,
-  observe,
-  fc.oneof(
-    { arbitrary: manual, weight: 2 },
-    { arbitrary: observe, weight: 3 },
-    { arbitrary: snapshot, weight: 2 },
-    { arbitrary: restore, weight: 2 },
-  ),
-];
-
-export const callerArb: fc.Arbitrary<CallerConfig> = fc.record({
-  clock: fc.constantFrom('injected' as const, 'default' as const),
-  fallback: fc.constantFrom('none' as const, 'none' as const, 'rejected' as const, 'any' as const),
-  kind: fc.constantFrom('auto' as const, 'auto' as const, 'sync' as const, 'async' as const),
-});
-
-/** Runs one history against a fresh world; returns the world for the figures. */
-export async function runHistory(config: ModelConfig, caller: CallerConfig, cmds: Iterable<Command>): Promise<World> {
-  let world: World | undefined;
-  await fc.asyncModelRun(() => {
-    world = setup(config, caller);
-    return { model: world, real: world };
-  }, cmds);
-  return world as World;
 }

@@ -37,7 +37,7 @@ export type Answer =
   | { kind: 'thrown'; error: unknown }
   | { kind: 'promise'; promise: Promise<unknown> };
 export type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
-type Slot = { resolve?: (v: unknown) => void; reject?: (e: unknown) => void };
+export type Slot = { resolve?: (v: unknown) => void; reject?: (e: unknown) => void; signal?: AbortSignal };
 
 /** An async call in flight, with the model of the breaker that ran it (a restore into a fresh breaker leaves it on the old one). */
 export interface Pending {
@@ -48,6 +48,8 @@ export interface Pending {
   readonly deadline: number;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
+  /** The signal `callWithSignal` handed out, for a call made that way. */
+  readonly signal: AbortSignal | undefined;
   /** Filled when the caller's promise settles. */
   settled: Settled | undefined;
   timedOut: boolean;
@@ -59,6 +61,8 @@ export interface Real {
   readonly events: StateChangeEvent[];
   readonly syncCall: (outcome: Outcome) => unknown;
   readonly asyncCall: (slot: Slot) => unknown;
+  /** The same through `callWithSignal` (its own call site). */
+  readonly signalCall: (slot: Slot) => unknown;
 }
 
 /** One history: the shared time, the current model and breaker, the calls in flight, the last snapshot taken. */
@@ -71,8 +75,8 @@ export interface World {
   model: BreakerModel;
   real: Real;
   readonly pending: Pending[];
-  /** Whether the current breaker's async site has returned a thenable (with `kind: 'auto'` it then refuses with a promise). */
-  asyncSiteSeen: boolean;
+  /** Whether the current breaker's async sites have returned a thenable (with `kind: 'auto'` they then refuse with a promise). */
+  readonly seen: { async: boolean; signal: boolean };
   saved: { real: BreakerSnapshot; model: ModelSnapshot } | undefined;
   /** Every model of the history (a restore into a fresh breaker adds one), for the figures. */
   readonly models: BreakerModel[];
@@ -158,9 +162,9 @@ export function expectOutcome(
 }
 
 /** Whether a refusal at this site answers with a promise (see `kind`). */
-export function refusesAsync(world: World, site: 'sync' | 'async'): boolean {
+export function refusesAsync(world: World, site: 'sync' | 'async' | 'signal'): boolean {
   const kind = world.caller.kind;
-  return kind === 'async' || (kind === 'auto' && site === 'async' && world.asyncSiteSeen);
+  return kind === 'async' || (kind === 'auto' && site !== 'sync' && world.seen[site]);
 }
 
 /** Tells `model` the outcome of a call that took `durationMs`. */
@@ -226,7 +230,18 @@ export function makeReal(world: Pick<World, 'config' | 'caller' | 'time'>, initi
         slot.reject = reject;
       }),
   );
-  return { breaker, events, syncCall, asyncCall };
+  let current: Slot = {};
+  const withSignal = (signal: AbortSignal) =>
+    new Promise((resolve, reject) => {
+      current.resolve = resolve;
+      current.reject = reject;
+      current.signal = signal;
+    });
+  const signalCall = (slot: Slot): unknown => {
+    current = slot;
+    return breaker.callWithSignal(withSignal);
+  };
+  return { breaker, events, syncCall, asyncCall, signalCall };
 }
 
 /** A new history at shared time 0; timers left by earlier histories are dropped. */
@@ -243,7 +258,7 @@ export function setup(config: ModelConfig, caller: CallerConfig): World {
     model,
     real,
     pending: [],
-    asyncSiteSeen: false,
+    seen: { async: false, signal: false },
     saved: undefined,
     models: [model],
     counts: { timed: 0, timeouts: 0, lateAfterTimeout: 0, snapshots: 0, restores: 0 },

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DetectorConfig, ModelConfig, RecoveryConfig } from './model.js';
-import { callerArb, commands, runHistory } from './model-commands.js';
+import { Advance, type Command, Manual, Observe, Restore, Settle, Snapshot, StartAsync, SyncCall } from './model-commands.js';
+import { type CallerConfig, type Outcome, setup, type World } from './model-harness.js';
 
 /*
  * Configuration families of the model-based test and the runner each test file calls. Every history
@@ -10,6 +11,54 @@ import { callerArb, commands, runHistory } from './model-commands.js';
  * Replay a failure with what it prints: FC_SEED=123 FC_PATH='4:1:0' FC_REPLAY='BqB:F' npx vitest run test/reliability/model-detectors.test.ts
  * FC_RUNS sets the number of histories of each file (defaults below add up to 10 000 a run).
  */
+
+// Successes weigh more, so that half-open trials often succeed (several in a row close the breaker).
+const outcomeArb = fc.constantFrom<Outcome>('success', 'success', 'success', 'failure', 'failure', 'ignored', 'badResult');
+const syncCall = outcomeArb.map((o) => new SyncCall(o));
+const startAsync = fc.constantFrom('async' as const, 'async' as const, 'signal' as const).map((site) => new StartAsync(site));
+const settleCall = fc.tuple(fc.nat(20), outcomeArb).map(([i, o]) => new Settle(i, o));
+const advance = fc.oneof(fc.constantFrom(0, 1, 10, 100), fc.integer({ min: 0, max: 150 })).map((ms) => new Advance(ms));
+const manual = fc.constantFrom('trip' as const, 'reset' as const, 'disable' as const).map((a) => new Manual(a));
+const observe = fc.constant(new Observe());
+const snapshot = fc.constant(new Snapshot());
+const restore = fc.constantFrom('same' as const, 'fresh' as const, 'initialState' as const).map((t) => new Restore(t));
+// fc.commands picks among these uniformly: repeats weight calls and settlements over manual actions and restores.
+export const commands: fc.Arbitrary<Command>[] = [
+  syncCall,
+  syncCall,
+  syncCall,
+  startAsync,
+  startAsync,
+  settleCall,
+  settleCall,
+  settleCall,
+  advance,
+  advance,
+  observe,
+  observe,
+  fc.oneof(
+    { arbitrary: manual, weight: 2 },
+    { arbitrary: observe, weight: 3 },
+    { arbitrary: snapshot, weight: 2 },
+    { arbitrary: restore, weight: 2 },
+  ),
+];
+
+export const callerArb: fc.Arbitrary<CallerConfig> = fc.record({
+  clock: fc.constantFrom('injected' as const, 'default' as const),
+  fallback: fc.constantFrom('none' as const, 'none' as const, 'rejected' as const, 'any' as const),
+  kind: fc.constantFrom('auto' as const, 'auto' as const, 'sync' as const, 'async' as const),
+});
+
+/** Runs one history against a fresh world; returns the world for the figures. */
+export async function runHistory(config: ModelConfig, caller: CallerConfig, cmds: Iterable<Command>): Promise<World> {
+  let world: World | undefined;
+  await fc.asyncModelRun(() => {
+    world = setup(config, caller);
+    return { model: world, real: world };
+  }, cmds);
+  return world as World;
+}
 
 const consecutive: fc.Arbitrary<DetectorConfig> = fc.record({
   type: fc.constant('consecutive' as const),
