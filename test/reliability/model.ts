@@ -1,11 +1,42 @@
 import type { CircuitState } from '../../src/index.js';
 
+/**
+ * The detector as the reference model sees it (README "Choosing a detector"): which calls it looks at
+ * and when it says trip. Thresholds are rates (0–1) or counts, durations are ms.
+ */
+export type DetectorConfig =
+  | { readonly type: 'consecutive'; readonly failureThreshold: number }
+  | { readonly type: 'timeWindow'; readonly failureThreshold: number; readonly timeWindow: number }
+  | {
+      readonly type: 'countWindow';
+      readonly windowSize: number;
+      readonly minimumCalls: number;
+      readonly failureRateThreshold: number;
+      /** Unset: slow calls are not rated. */
+      readonly slowCallDuration?: number;
+      readonly slowCallRateThreshold: number;
+    }
+  | {
+      readonly type: 'slowCalls';
+      readonly windowSize: number;
+      readonly minimumCalls: number;
+      readonly slowCallDuration: number;
+      readonly slowCallRateThreshold: number;
+    };
+
+/** `recoveryTimeout`: a constant number of ms, or exponential backoff (`maxDelay` unset: 10 × `initialDelay`). */
+export type RecoveryConfig = number | { readonly initialDelay: number; readonly multiplier: number; readonly maxDelay?: number };
+
 /** The breaker's configuration as the reference model sees it. */
 export interface ModelConfig {
-  readonly failureThreshold: number;
+  readonly detector: DetectorConfig;
   readonly successThreshold: number;
   readonly halfOpenMaxCalls: number;
-  readonly recoveryTimeout: number;
+  readonly recovery: RecoveryConfig;
+  /** Unset: a half-open breaker waits for its trials however long. */
+  readonly halfOpenMaxWait?: number;
+  /** Unset: async calls never time out. */
+  readonly timeout?: number;
 }
 
 /** One expected `stateChange` event. */
@@ -21,34 +52,132 @@ export interface ModelRejection {
   readonly retryAfterMs: number | null;
 }
 
+/** One counted call, as a detector remembers it. */
+interface CountedCall {
+  readonly failed: boolean;
+  readonly durationMs: number;
+  /** When the outcome arrived. */
+  readonly at: number;
+}
+
+/** What a snapshot carries: the state, its times (readings of the shared clock), the backoff step, the detector's calls. */
+export interface ModelSnapshot {
+  readonly state: CircuitState;
+  readonly since: number;
+  readonly openUntil: number;
+  readonly attempt: number;
+  readonly calls: readonly CountedCall[];
+}
+
+/** The time every model and breaker of one history reads. */
+export interface SharedTime {
+  now: number;
+}
+
 /**
- * A plain reference model of the breaker's state machine, written from DESIGN.md without looking at
- * how the breaker stores things: the consecutive-failures rule, half-open trial slots, the lazy
- * recovery timeout, manual states, and generations (an outcome that arrives after the state changed
- * decides nothing). Kept deliberately naive so that a divergence points at the breaker.
+ * A naive detector: it keeps every counted call since its last reset and answers from the last ones.
+ * Consecutive: failures at the end of the list. Time window: failures less than `timeWindow` ms old. Count window: the last `windowSize` calls, once there are
+ * `minimumCalls` of them, trip at failure rate >= threshold (or slow rate, when `slowCallDuration` is set).
+ * Slow calls: the same window, slow rate only; a call is slow when it took longer than `slowCallDuration`.
+ */
+export class DetectorModel {
+  readonly config: DetectorConfig;
+  readonly time: SharedTime;
+  calls: CountedCall[] = [];
+
+  constructor(config: DetectorConfig, time: SharedTime) {
+    this.config = config;
+    this.time = time;
+  }
+
+  record(failed: boolean, durationMs: number): void {
+    this.calls.push({ failed, durationMs, at: this.time.now });
+  }
+
+  /** The breaker asks after every failure, and after successes too when the detector measures durations. */
+  get measuresDurations(): boolean {
+    return this.config.type === 'slowCalls' || (this.config.type === 'countWindow' && this.config.slowCallDuration !== undefined);
+  }
+
+  shouldTrip(): boolean {
+    const c = this.config;
+    const { failures, calls, slowCalls } = this.stats();
+    if (c.type === 'consecutive' || c.type === 'timeWindow') return failures >= c.failureThreshold;
+    if (calls < c.minimumCalls) return false;
+    const slowTrips = c.slowCallDuration !== undefined && slowCalls / calls >= c.slowCallRateThreshold;
+    return c.type === 'countWindow' ? failures / calls >= c.failureRateThreshold || slowTrips : slowTrips;
+  }
+
+  /** The figures `status().detector` reports (slowCalls is 0 where slow calls are not measured). */
+  stats(): { failures: number; calls: number; slowCalls: number } {
+    const c = this.config;
+    if (c.type === 'consecutive') {
+      let inARow = 0;
+      while (inARow < this.calls.length && this.calls[this.calls.length - 1 - inARow]?.failed) inARow++;
+      return { failures: inARow, calls: inARow, slowCalls: 0 };
+    }
+    if (c.type === 'timeWindow') {
+      const recent = this.calls.filter((call) => call.failed && this.time.now - call.at < c.timeWindow).length;
+      return { failures: recent, calls: recent, slowCalls: 0 };
+    }
+    const window = this.calls.slice(-c.windowSize);
+    const slowCalls =
+      c.slowCallDuration === undefined ? 0 : window.filter((call) => call.durationMs > (c.slowCallDuration as number)).length;
+    const failures = c.type === 'slowCalls' ? 0 : window.filter((call) => call.failed).length;
+    return { failures, calls: window.length, slowCalls };
+  }
+}
+
+/**
+ * A plain reference model of the breaker's state machine, written from README "How it behaves",
+ * "Recovery backoff", "Hung trials", "Per-call timeout" and "Saving and restoring state" without
+ * looking at how the breaker stores things: the detector decides while closed, half-open trial slots,
+ * lazy recovery and trial-wait checks (on a call or a read of the state), the backoff step per opening
+ * in a row, manual states, snapshots, and generations (an outcome that arrives after the state changed,
+ * or after a restore, decides nothing). Kept deliberately naive so that a divergence points at the breaker.
  */
 export class BreakerModel {
   readonly config: ModelConfig;
-  now = 0;
+  readonly time: SharedTime;
+  readonly detector: DetectorModel;
   state: CircuitState = 'closed';
+  /** When the current state was entered. */
+  since: number;
   openUntil = 0;
-  /** Failures in a row while closed. */
-  consecutiveFailures = 0;
+  /** Openings in a row (1 when it opened from closed), while open or half-open. */
+  attempt = 1;
   trialsInFlight = 0;
   trialSuccesses = 0;
+  /** Start of the current wait for a trial outcome, for `halfOpenMaxWait`. */
+  waitingSince = 0;
   generation = 0;
   readonly transitions: ModelTransition[] = [];
-  readonly totals = { successes: 0, failures: 0, rejected: 0, ignored: 0 };
+  readonly totals = { successes: 0, failures: 0, rejected: 0, ignored: 0, fallbacks: 0 };
   /** Outcomes that arrived after the state had changed (counted, but deciding nothing). */
   staleOutcomes = 0;
 
-  constructor(config: ModelConfig) {
+  constructor(config: ModelConfig, time: SharedTime) {
     this.config = config;
+    this.time = time;
+    this.detector = new DetectorModel(config.detector, time);
+    this.since = time.now;
   }
 
-  /** Reading the state (or calling) moves an open breaker whose timeout has passed to half-open. */
+  /** The recovery timeout of the `attempt`-th opening in a row. */
+  delay(attempt: number): number {
+    const r = this.config.recovery;
+    if (typeof r === 'number') return r;
+    return Math.min(r.maxDelay ?? 10 * r.initialDelay, r.initialDelay * r.multiplier ** (attempt - 1));
+  }
+
+  /** Reading the state (or calling) moves a due open breaker to half-open, or reopens a half-open one whose trials waited too long. */
   observe(): CircuitState {
-    if (this.state === 'open' && this.now >= this.openUntil) this.#moveTo('half_open', 'recovery_timeout');
+    const now = this.time.now;
+    const maxWait = this.config.halfOpenMaxWait;
+    if (this.state === 'open' && now >= this.openUntil) this.#moveTo('half_open', 'recovery_timeout');
+    else if (this.state === 'half_open' && maxWait !== undefined && this.trialsInFlight > 0 && now - this.waitingSince >= maxWait) {
+      this.#moveTo('open', 'trial_timed_out', this.attempt + 1);
+    }
     return this.state;
   }
 
@@ -59,43 +188,51 @@ export class BreakerModel {
       state === 'closed' || state === 'disabled' || (state === 'half_open' && this.trialsInFlight < this.config.halfOpenMaxCalls);
     if (!runs) {
       this.totals.rejected++;
-      const retryAfterMs = state === 'open' ? Math.max(0, this.openUntil - this.now) : state === 'half_open' ? 0 : null;
+      const retryAfterMs = state === 'open' ? Math.max(0, this.openUntil - this.time.now) : state === 'half_open' ? 0 : null;
       return { admitted: false, rejection: { state, retryAfterMs } };
     }
-    if (state === 'half_open') this.trialsInFlight++;
+    if (state === 'half_open') {
+      if (this.trialsInFlight === 0) this.waitingSince = this.time.now;
+      this.trialsInFlight++;
+    }
     return { admitted: true, generation: this.generation };
   }
 
-  succeeded(generation: number): void {
+  succeeded(generation: number, durationMs: number): void {
     this.totals.successes++;
     if (this.#stale(generation)) return;
-    if (this.state === 'closed') this.consecutiveFailures = 0;
-    else if (this.state === 'half_open') {
+    if (this.state === 'closed') {
+      this.detector.record(false, durationMs);
+      if (this.detector.measuresDurations && this.detector.shouldTrip()) this.#moveTo('open', 'failure_threshold', 1);
+    } else if (this.state === 'half_open') {
       this.trialsInFlight--;
       this.trialSuccesses++;
+      this.waitingSince = this.time.now;
       if (this.trialSuccesses >= this.config.successThreshold) this.#moveTo('closed', 'trial_succeeded');
     }
   }
 
-  failed(generation: number): void {
+  failed(generation: number, durationMs: number): void {
     this.totals.failures++;
     if (this.#stale(generation)) return;
     if (this.state === 'closed') {
-      this.consecutiveFailures++;
-      if (this.consecutiveFailures >= this.config.failureThreshold) this.#moveTo('open', 'failure_threshold');
+      this.detector.record(true, durationMs);
+      if (this.detector.shouldTrip()) this.#moveTo('open', 'failure_threshold', 1);
     } else if (this.state === 'half_open') {
       this.trialsInFlight--;
-      this.#moveTo('open', 'trial_failed');
+      this.#moveTo('open', 'trial_failed', this.attempt + 1);
     }
   }
 
   ignored(generation: number): void {
     this.totals.ignored++;
-    if (!this.#stale(generation) && this.state === 'half_open') this.trialsInFlight--;
+    if (this.#stale(generation) || this.state !== 'half_open') return;
+    this.trialsInFlight--;
+    this.waitingSince = this.time.now;
   }
 
   reset(): void {
-    this.consecutiveFailures = 0;
+    this.detector.calls = [];
     if (this.state !== 'closed') this.#moveTo('closed', 'manual_reset');
   }
 
@@ -107,19 +244,43 @@ export class BreakerModel {
     if (this.state !== 'disabled') this.#moveTo('disabled', 'manual_disable');
   }
 
+  /** Taking a snapshot reads the state first (so it settles a due lazy move). */
+  snapshot(): ModelSnapshot {
+    const state = this.observe();
+    return { state, since: this.since, openUntil: this.openUntil, attempt: this.attempt, calls: [...this.detector.calls] };
+  }
+
+  /** Resumes from a snapshot: no trial in flight, the detector's calls kept, calls already in flight no longer count. */
+  restore(s: ModelSnapshot): void {
+    if (s.state !== this.state) this.transitions.push({ from: this.state, to: s.state, reason: 'restored' });
+    this.state = s.state;
+    this.since = s.since;
+    this.openUntil = s.openUntil;
+    this.attempt = s.attempt;
+    this.detector.calls = [...s.calls];
+    this.generation++;
+    this.trialsInFlight = 0;
+    this.trialSuccesses = 0;
+    this.waitingSince = this.time.now;
+  }
+
   #stale(generation: number): boolean {
     if (generation === this.generation) return false;
     this.staleOutcomes++;
     return true;
   }
 
-  #moveTo(to: CircuitState, reason: string): void {
+  #moveTo(to: CircuitState, reason: string, attempt = this.attempt): void {
+    const now = this.time.now;
     this.transitions.push({ from: this.state, to, reason });
     this.state = to;
+    this.since = now;
     this.generation++;
     this.trialsInFlight = 0;
     this.trialSuccesses = 0;
-    if (to === 'open') this.openUntil = this.now + this.config.recoveryTimeout;
-    if (to === 'open' || to === 'closed') this.consecutiveFailures = 0;
+    this.waitingSince = now;
+    this.attempt = to === 'closed' ? 1 : attempt;
+    if (to === 'open') this.openUntil = now + this.delay(attempt);
+    if (to === 'open' || to === 'closed') this.detector.calls = [];
   }
 }
