@@ -474,7 +474,7 @@ export class CircuitBreaker {
     this.#successes++;
     const durationMs = Number.isNaN(start) ? start : this.#clock.now() - start;
     if (this.#events.has('success')) this.#events.emit('success', { name: this.name, durationMs });
-    if (generation !== this.#generation) return;
+    if (!this.#isCurrent(generation)) return;
     const inner = this.#inner;
     if (inner.state === CircuitState.CLOSED) {
       this.#detector.onSuccess(durationMs);
@@ -494,9 +494,9 @@ export class CircuitBreaker {
     if (!this.#counts(error)) {
       this.#ignored++;
       if (this.#events.has('ignored')) this.#events.emit('ignored', { name: this.name, error });
-      const inner = this.#inner;
       // An ignored trial frees its slot without deciding anything.
-      if (generation === this.#generation && inner.state === CircuitState.HALF_OPEN) {
+      const inner = this.#isCurrent(generation) ? this.#inner : undefined;
+      if (inner?.state === CircuitState.HALF_OPEN) {
         inner.inFlight--;
         inner.waitingSince = this.#clock.now();
       }
@@ -545,7 +545,7 @@ export class CircuitBreaker {
           : { name: this.name, durationMs, error },
       );
     }
-    if (generation !== this.#generation) return;
+    if (!this.#isCurrent(generation)) return;
     const inner = this.#inner;
     if (inner.state === CircuitState.CLOSED) {
       this.#detector.onFailure(durationMs, error === undefined ? result : error);
@@ -588,6 +588,16 @@ export class CircuitBreaker {
       { state: CircuitState.HALF_OPEN, since: now, attempt, inFlight: 0, successes: 0, waitingSince: now },
       'recovery_timeout',
     );
+  }
+
+  /**
+   * Whether an outcome of a call admitted in `generation` still drives the state machine. A half-open
+   * wait that ran out is settled first, so the late outcome of an abandoned trial is not counted.
+   */
+  #isCurrent(generation: number): boolean {
+    const inner = this.#inner;
+    if (inner.state === CircuitState.HALF_OPEN) this.#checkTrialWait(inner);
+    return generation === this.#generation;
   }
 
   /** Reopens a half-open breaker whose trials have waited longer than `halfOpenMaxWait` for an outcome; true if it did. */

@@ -32,6 +32,17 @@ describe('CircuitBreaker halfOpenMaxWait', () => {
     void hung;
   });
 
+  it('does not count a trial outcome that arrives after the wait ran out, even with no call in between', async () => {
+    const { breaker, clock, events } = openBreaker({ halfOpenMaxWait: 500, successThreshold: 1 });
+    let settle: (value: string) => void = () => {};
+    const late = breaker.call(() => new Promise<string>((resolve) => (settle = resolve)));
+    clock.advance(500);
+    settle('late');
+    await expect(late).resolves.toBe('late');
+    expect(events.at(-1)).toMatchObject({ from: 'half_open', to: 'open', reason: 'trial_timed_out' });
+    expect(breaker.state).toBe('open');
+  });
+
   it('checks the wait lazily on the next call, which is rejected', async () => {
     const { breaker, clock } = openBreaker({ halfOpenMaxWait: 500 });
     breaker.call(() => new Promise<never>(() => {}));

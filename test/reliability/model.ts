@@ -172,13 +172,17 @@ export class BreakerModel {
 
   /** Reading the state (or calling) moves a due open breaker to half-open, or reopens a half-open one whose trials waited too long. */
   observe(): CircuitState {
-    const now = this.time.now;
+    if (this.state === 'open' && this.time.now >= this.openUntil) this.#moveTo('half_open', 'recovery_timeout');
+    else this.#expireTrialWait();
+    return this.state;
+  }
+
+  /** A half-open breaker whose trials gave no outcome for `halfOpenMaxWait` reopens; an outcome arriving later does not count. */
+  #expireTrialWait(): void {
     const maxWait = this.config.halfOpenMaxWait;
-    if (this.state === 'open' && now >= this.openUntil) this.#moveTo('half_open', 'recovery_timeout');
-    else if (this.state === 'half_open' && maxWait !== undefined && this.trialsInFlight > 0 && now - this.waitingSince >= maxWait) {
+    if (this.state === 'half_open' && maxWait !== undefined && this.trialsInFlight > 0 && this.time.now - this.waitingSince >= maxWait) {
       this.#moveTo('open', 'trial_timed_out', this.attempt + 1);
     }
-    return this.state;
   }
 
   /** Whether a call arriving now runs; a refused call is counted as rejected. */
@@ -200,6 +204,7 @@ export class BreakerModel {
 
   succeeded(generation: number, durationMs: number): void {
     this.totals.successes++;
+    this.#expireTrialWait();
     if (this.#stale(generation)) return;
     if (this.state === 'closed') {
       this.detector.record(false, durationMs);
@@ -214,6 +219,7 @@ export class BreakerModel {
 
   failed(generation: number, durationMs: number): void {
     this.totals.failures++;
+    this.#expireTrialWait();
     if (this.#stale(generation)) return;
     if (this.state === 'closed') {
       this.detector.record(true, durationMs);
@@ -226,6 +232,7 @@ export class BreakerModel {
 
   ignored(generation: number): void {
     this.totals.ignored++;
+    this.#expireTrialWait();
     if (this.#stale(generation) || this.state !== 'half_open') return;
     this.trialsInFlight--;
     this.waitingSince = this.time.now;
