@@ -1,14 +1,18 @@
 import { stepMs } from './backoff.js';
+import { type AnyFunction, type CallSite, createCallSite, isThenable } from './call-site.js';
+import { createErrorClassifier } from './classify.js';
 import { type Clock, toEpochMs } from './clock.js';
-import type { DetectorStats, FailureDetector } from './detectors/detector.js';
+import type { FailureDetector } from './detectors/detector.js';
 import { CallTimeoutError, CircuitOpenError, withoutStack } from './errors.js';
 import { type BreakerEvents, Emitter, type Listener, type TransitionReason, type Unsubscribe } from './events.js';
+import { runFallback } from './fallback.js';
 import type { HealthOptions, HealthReport } from './health.js';
 import { installLogger } from './logger.js';
-import { type CircuitBreakerOptions, checkBreakerName, type ErrorClass, type ResolvedOptions, resolveOptions } from './options.js';
+import { type CircuitBreakerOptions, checkBreakerName, type ResolvedOptions, resolveOptions } from './options.js';
 import { provideBreakerFactory, Registry } from './registry.js';
 import { type BreakerSnapshot, checkSnapshot, decodeSnapshot, encodeSnapshot } from './snapshot.js';
 import { CircuitState } from './state.js';
+import type { BreakerStatus } from './status.js';
 import { raceTimeout } from './timeout.js';
 import { checkFunction } from './validate.js';
 
@@ -28,66 +32,6 @@ type Inner =
   | { readonly state: 'forced_open'; readonly since: number }
   | { readonly state: 'disabled'; readonly since: number };
 
-// biome-ignore lint/suspicious/noExplicitAny: a call site holds any function
-type AnyFunction = (...args: any[]) => any;
-
-/** One wrapped function: remembers whether it has answered asynchronously, to shape rejections alike. */
-interface CallSite {
-  readonly fn: AnyFunction;
-  async: boolean;
-}
-
-/** JSON-ready figures of one breaker, for health checks and dashboards. */
-export interface BreakerStatus {
-  readonly name: string;
-  readonly state: CircuitState;
-  readonly failureThreshold: number;
-  readonly successThreshold: number;
-  /** The current recovery timeout: the backoff step of the current (or, when closed, the first) opening. */
-  readonly recoveryTimeoutMs: number;
-  readonly halfOpenMaxCalls: number;
-  /** Calls that succeeded since the breaker was created. */
-  readonly successes: number;
-  /** Calls that failed (counted errors and failed results) since the breaker was created. */
-  readonly failures: number;
-  /** Calls the breaker refused without running them. */
-  readonly rejected: number;
-  /** Errors that passed through uncounted (`ignoreErrors`, `recordErrors`, `isFailure`). */
-  readonly ignored: number;
-  /** Calls answered by the fallback. */
-  readonly fallbacks: number;
-  /** The detector's current figures (failures in a row or in the window, failure rate, ...). */
-  readonly detector: DetectorStats;
-  /** Trial calls in flight and successful trials so far, while half-open; 0 otherwise. */
-  readonly halfOpenInFlight: number;
-  readonly halfOpenSuccesses: number;
-  /** When the last failure was recorded (ISO 8601), or `null`. */
-  readonly lastFailureAt: string | null;
-  /** When the state last changed (ISO 8601), or `null` if it never has. */
-  readonly lastStateChangeAt: string | null;
-  /** Milliseconds until a trial call is let through, while open; `null` in every other state. */
-  readonly timeUntilRecoveryMs: number | null;
-}
-
-function isAsyncFunction(fn: AnyFunction): boolean {
-  const tag = (fn as unknown as Record<symbol, unknown>)[Symbol.toStringTag];
-  return tag === 'AsyncFunction' || tag === 'AsyncGeneratorFunction';
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function'
-  );
-}
-
-/** Gives a fallback's own error the original failure as `cause`, unless it already has one. */
-function withCause(error: unknown, cause: unknown): unknown {
-  if (typeof error === 'object' && error !== null && !Object.hasOwn(error, 'cause') && Object.isExtensible(error)) {
-    Object.defineProperty(error, 'cause', { value: cause, writable: true, configurable: true, enumerable: false });
-  }
-  return error;
-}
-
 /**
  * A circuit breaker: runs calls while the dependency behind them works, fails fast while it does not,
  * and tests it with a few trial calls after a recovery timeout. Decisions are local and synchronous;
@@ -104,6 +48,8 @@ export class CircuitBreaker {
   readonly #options: ResolvedOptions;
   readonly #clock: Clock;
   readonly #detector: FailureDetector;
+  /** Whether a thrown value counts as a failure (`ignoreErrors`, `recordErrors`, `isFailure`). */
+  readonly #counts: (error: unknown) => boolean;
   readonly #events: Emitter;
   /** Call sites of `call(fn)`, created on first use: a breaker used only through `wrap` never needs one. */
   #sites: WeakMap<AnyFunction, CallSite> | undefined;
@@ -137,6 +83,7 @@ export class CircuitBreaker {
     this.#clock = this.#options.clock;
     this.#detector = this.#options.detector;
     this.#events = new Emitter(this.name);
+    this.#counts = createErrorClassifier(this.#options, (source, error) => this.#events.report(source, error));
     this.#inner = { state: CircuitState.CLOSED, since: this.#clock.now() };
     this.#timed = this.#detector.usesDuration;
     this.#recoveryMs = this.#options.recoveryTimeout;
@@ -212,7 +159,7 @@ export class CircuitBreaker {
     let site = this.#sites.get(fn);
     if (site === undefined) {
       checkFunction('fn', fn);
-      site = { fn, async: isAsyncFunction(fn) };
+      site = createCallSite(fn);
       this.#sites.set(fn, site);
     }
     return site;
@@ -241,7 +188,7 @@ export class CircuitBreaker {
    */
   wrap<F extends AnyFunction>(fn: F): F {
     checkFunction('fn', fn);
-    const site: CallSite = { fn, async: isAsyncFunction(fn) };
+    const site: CallSite = createCallSite(fn);
     const breaker = this;
     const wrapped = function (this: unknown, ...args: Parameters<F>): ReturnType<F> {
       return breaker.#execute(site, this, args);
@@ -509,29 +456,6 @@ export class CircuitBreaker {
     throw error;
   }
 
-  #counts(error: unknown): boolean {
-    const o = this.#options;
-    if (o.ignoreErrors !== undefined && this.#isInstance('ignoreErrors', o.ignoreErrors, error) === true) return false;
-    if (o.recordErrors !== undefined && this.#isInstance('recordErrors', o.recordErrors, error) === false) return false;
-    if (o.isFailure === undefined) return true;
-    try {
-      return o.isFailure(error) !== false;
-    } catch (predicateError) {
-      this.#events.report('isFailure', predicateError);
-      return true;
-    }
-  }
-
-  /** `instanceof` runs user code (a Proxy trap, `Symbol.hasInstance`); when it throws, the error counts and the throw is reported. */
-  #isInstance(option: string, classes: readonly ErrorClass[], error: unknown): boolean | undefined {
-    try {
-      return classes.some((c) => error instanceof c);
-    } catch (classificationError) {
-      this.#events.report(option, classificationError);
-      return undefined;
-    }
-  }
-
   #recordFailure(error: unknown, result: unknown, start: number, generation: number): void {
     this.#failures++;
     const now = this.#clock.now();
@@ -563,21 +487,7 @@ export class CircuitBreaker {
   #fallback(thisArg: unknown, args: unknown[], error: unknown, async: boolean): unknown {
     this.#fallbacks++;
     if (this.#events.has('fallback')) this.#events.emit('fallback', { name: this.name, error });
-    const fallback = this.#options.fallback as (...a: unknown[]) => unknown;
-    let value: unknown;
-    try {
-      value = fallback.apply(thisArg, [...args, error]);
-    } catch (fallbackError) {
-      const surfaced = withCause(fallbackError, error);
-      if (async) return Promise.reject(surfaced);
-      throw surfaced;
-    }
-    if (isThenable(value)) {
-      return Promise.resolve(value).then(undefined, (fallbackError: unknown) => {
-        throw withCause(fallbackError, error);
-      });
-    }
-    return async ? Promise.resolve(value) : value;
+    return runFallback(this.#options.fallback as (...a: unknown[]) => unknown, thisArg, args, error, async);
   }
 
   #toHalfOpen(): void {

@@ -1,6 +1,6 @@
-import type { BreakerStatus } from './breaker.js';
 import type { Registry } from './registry.js';
 import { type CircuitState, circuitStates } from './state.js';
+import type { BreakerStatus } from './status.js';
 import { describeValue } from './validate.js';
 
 /** Overall health: `'degraded'` as soon as one breaker is in an unhealthy state. */

@@ -1,6 +1,5 @@
 export type { Backoff, ExponentialBackoffOptions, JitterOptions } from './backoff.js';
 export { constantBackoff, exponentialBackoff, withJitter } from './backoff.js';
-export type { BreakerStatus } from './breaker.js';
 export { CircuitBreaker } from './breaker.js';
 export type { Clock } from './clock.js';
 export { monotonicClock } from './clock.js';
@@ -53,5 +52,6 @@ export { cacheOperation, databaseOperation, externalService, messageQueue, prese
 export { Registry } from './registry.js';
 export type { BreakerSnapshot } from './snapshot.js';
 export { CircuitState } from './state.js';
+export type { BreakerStatus } from './status.js';
 export type { CircuitBreakerFunction, CircuitBreakerFunctionOptions } from './wrap.js';
 export { circuitBreaker } from './wrap.js';

@@ -1,8 +1,9 @@
-import type { BreakerStatus, CircuitBreaker } from './breaker.js';
+import type { CircuitBreaker } from './breaker.js';
 import { CircuitBreakerError, ErrorCode } from './errors.js';
 import { type HealthOptions, type HealthReport, healthOf } from './health.js';
 import type { CircuitBreakerOptions } from './options.js';
 import { type CircuitState, circuitStates } from './state.js';
+import type { BreakerStatus } from './status.js';
 import { describeValue } from './validate.js';
 
 type BreakerFactory = (name: string, options: CircuitBreakerOptions & { registry: Registry }) => CircuitBreaker;

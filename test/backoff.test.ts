@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { constantBackoff, exponentialBackoff, withJitter } from '../src/backoff.js';
 import { CircuitBreaker } from '../src/breaker.js';
-import { manualClock } from './detectors/helpers.js';
+import { fakeClock } from './helpers.js';
 
 describe('exponentialBackoff', () => {
   it('multiplies the delay per attempt up to maxDelay', () => {
@@ -34,7 +34,7 @@ describe('CircuitBreaker recoveryTimeout backoff', () => {
   };
 
   it('grows the open period with each failed trial and starts again after closing', () => {
-    const clock = manualClock();
+    const clock = fakeClock();
     const breaker = new CircuitBreaker('b', {
       registry: false,
       clock,

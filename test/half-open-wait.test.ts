@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { CircuitBreaker } from '../src/breaker.js';
 import type { StateChangeEvent } from '../src/events.js';
-import { manualClock } from './detectors/helpers.js';
+import { fakeClock } from './helpers.js';
 
 function openBreaker(options: { halfOpenMaxWait?: number; successThreshold?: number } = {}) {
-  const clock = manualClock();
+  const clock = fakeClock();
   const events: StateChangeEvent[] = [];
   const breaker = new CircuitBreaker('hw', { registry: false, clock, failureThreshold: 1, recoveryTimeout: 1000, ...options });
   breaker.on('stateChange', (e) => events.push(e));

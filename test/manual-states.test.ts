@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { CircuitBreaker } from '../src/breaker.js';
 import type { StateChangeEvent } from '../src/events.js';
-import { manualClock } from './detectors/helpers.js';
+import { fakeClock } from './helpers.js';
 
 function breakerWithEvents() {
-  const clock = manualClock();
+  const clock = fakeClock();
   const breaker = new CircuitBreaker('m', { registry: false, clock, failureThreshold: 1, recoveryTimeout: 100 });
   const events: StateChangeEvent[] = [];
   breaker.on('stateChange', (e) => events.push(e));

@@ -5,7 +5,7 @@ import type { DetectorSnapshot, DetectorStats, FailureDetector } from '../src/de
 import { assertSnapshot } from '../src/detectors/detector.js';
 import type { StateChangeEvent } from '../src/events.js';
 import type { BreakerSnapshot } from '../src/snapshot.js';
-import { manualClock } from './detectors/helpers.js';
+import { fakeClock } from './helpers.js';
 
 const EPOCH = 1_764_000_000_000;
 const fail = () => {
@@ -47,7 +47,7 @@ describe('CircuitBreaker snapshot', () => {
   });
 
   it('writes an open state as versioned JSON with epoch-ms times', () => {
-    const clock = manualClock(5_000);
+    const clock = fakeClock(5_000);
     const breaker = new CircuitBreaker('s', { registry: false, clock, failureThreshold: 1, recoveryTimeout: 30_000 });
     expect(() => breaker.call(fail)).toThrow();
     clock.advance(1000);
@@ -63,7 +63,7 @@ describe('CircuitBreaker snapshot', () => {
   });
 
   it('resumes an open breaker after a restart, with the remaining time and the backoff step', () => {
-    const clock = manualClock(5_000);
+    const clock = fakeClock(5_000);
     const backoff = exponentialBackoff({ initialDelay: 10_000, maxDelay: 100_000 });
     const first = new CircuitBreaker('s', { registry: false, clock, failureThreshold: 1, successThreshold: 1, recoveryTimeout: backoff });
     expect(() => first.call(fail)).toThrow();
@@ -73,7 +73,7 @@ describe('CircuitBreaker snapshot', () => {
     const saved = JSON.stringify(first.snapshot());
 
     vi.setSystemTime(EPOCH + 15_000); // the new process starts 5 s later, with a fresh monotonic clock
-    const restartClock = manualClock(0);
+    const restartClock = fakeClock(0);
     const events: StateChangeEvent[] = [];
     const second = new CircuitBreaker('s', {
       registry: false,
@@ -92,7 +92,7 @@ describe('CircuitBreaker snapshot', () => {
   });
 
   it('round-trips a custom detector through snapshot and restore', () => {
-    const clock = manualClock();
+    const clock = fakeClock();
     const a = new CircuitBreaker('a', { registry: false, clock, detector: () => new ErrorBudgetDetector() });
     expect(() =>
       a.call(() => {
@@ -128,7 +128,7 @@ describe('CircuitBreaker snapshot', () => {
   });
 
   it('restores manual states and a half-open with no trial in flight', () => {
-    const clock = manualClock();
+    const clock = fakeClock();
     const src = new CircuitBreaker('src', { registry: false, clock });
     const dst = new CircuitBreaker('dst', { registry: false, clock });
     src.disable();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CircuitBreaker } from '../../src/breaker.js';
 import { CountWindowDetector } from '../../src/detectors/count-window.js';
-import { manualClock } from './helpers.js';
+import { fakeClock } from '../helpers.js';
 
 function feed(d: CountWindowDetector, pattern: string, duration = Number.NaN): void {
   for (const c of pattern) {
@@ -85,7 +85,7 @@ describe('CountWindowDetector', () => {
   it("opens a breaker at the boundary rate with detector: 'countWindow'", () => {
     const breaker = new CircuitBreaker('cw', {
       registry: false,
-      clock: manualClock(),
+      clock: fakeClock(),
       detector: 'countWindow',
       windowSize: 4,
       minimumCalls: 4,

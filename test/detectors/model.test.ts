@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CountWindowDetector } from '../../src/detectors/count-window.js';
 import { RateWindowDetector } from '../../src/detectors/rate-window.js';
 import { TimeWindowDetector } from '../../src/detectors/time-window.js';
-import { manualClock } from './helpers.js';
+import { fakeClock } from '../helpers.js';
 
 // Each step: wait `gap` ms, then record a call that failed or not, lasting `duration` ms.
 const steps = fc.array(
@@ -43,7 +43,7 @@ describe('detectors against a naive model', () => {
   it('RateWindowDetector counts exactly the calls of the buckets still in the window', () => {
     fc.assert(
       fc.property(steps, fc.integer({ min: 1, max: 8 }), (calls, buckets) => {
-        const clock = manualClock(0);
+        const clock = fakeClock(0);
         const bucketMs = 1000 / buckets;
         const d = new RateWindowDetector({ clock, timeWindow: 1000, buckets, minimumCalls: 1 });
         const seen: { bucket: number; failed: boolean }[] = [];
@@ -65,7 +65,7 @@ describe('detectors against a naive model', () => {
   it('TimeWindowDetector trips exactly when failureThreshold failures are younger than timeWindow', () => {
     fc.assert(
       fc.property(steps, fc.integer({ min: 1, max: 6 }), (calls, threshold) => {
-        const clock = manualClock(0);
+        const clock = fakeClock(0);
         const d = new TimeWindowDetector({ clock, failureThreshold: threshold, timeWindow: 1000 });
         const failures: number[] = [];
         for (const c of calls) {

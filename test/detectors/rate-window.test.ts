@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CircuitBreaker } from '../../src/breaker.js';
 import { RateWindowDetector } from '../../src/detectors/rate-window.js';
-import { manualClock } from './helpers.js';
+import { fakeClock } from '../helpers.js';
 
 describe('RateWindowDetector', () => {
   it('trips when the rate over the window reaches the threshold, after minimumCalls', () => {
-    const clock = manualClock();
+    const clock = fakeClock();
     const d = new RateWindowDetector({ clock, timeWindow: 1000, buckets: 10, failureRateThreshold: 0.5, minimumCalls: 4 });
     d.onFailure(Number.NaN);
     d.onFailure(Number.NaN);
@@ -16,7 +16,7 @@ describe('RateWindowDetector', () => {
   });
 
   it('drops buckets as they leave the window', () => {
-    const clock = manualClock();
+    const clock = fakeClock();
     const d = new RateWindowDetector({ clock, timeWindow: 1000, buckets: 10, minimumCalls: 1 });
     d.onFailure(Number.NaN); // bucket [0, 100)
     clock.advance(500);
@@ -30,7 +30,7 @@ describe('RateWindowDetector', () => {
   });
 
   it('counts nothing stale after an idle period longer than the window', () => {
-    const clock = manualClock();
+    const clock = fakeClock();
     const d = new RateWindowDetector({ clock, timeWindow: 1000, buckets: 4, minimumCalls: 3 });
     d.onFailure(Number.NaN);
     d.onFailure(Number.NaN);
@@ -46,7 +46,7 @@ describe('RateWindowDetector', () => {
   });
 
   it('rates slow calls in the same window when slowCallDuration is set', () => {
-    const clock = manualClock();
+    const clock = fakeClock();
     const d = new RateWindowDetector({
       clock,
       timeWindow: 1000,
@@ -72,7 +72,7 @@ describe('RateWindowDetector', () => {
 
     it('restores the buckets relative to their time, dropping those that aged out meanwhile', () => {
       vi.useFakeTimers({ now: 1_700_000_000_000, toFake: ['Date'] });
-      const clock = manualClock(0);
+      const clock = fakeClock(0);
       const d = new RateWindowDetector({ clock, timeWindow: 1000, buckets: 10, minimumCalls: 1 });
       d.onFailure(Number.NaN);
       clock.advance(500);
@@ -88,7 +88,7 @@ describe('RateWindowDetector', () => {
         [1, 1, 0],
       ]);
 
-      const later = manualClock(20_000);
+      const later = fakeClock(20_000);
       const restored = new RateWindowDetector({ clock: later, timeWindow: 1000, buckets: 10, minimumCalls: 1 });
       restored.restore(snap);
       expect(restored.stats()).toMatchObject({ calls: 3, failures: 1 });
@@ -96,7 +96,7 @@ describe('RateWindowDetector', () => {
       expect(restored.stats()).toMatchObject({ calls: 2, failures: 0 });
 
       vi.setSystemTime(1_700_000_000_000 + 600); // restored 600 ms after it was taken, in another process
-      const afterRestart = new RateWindowDetector({ clock: manualClock(7), timeWindow: 1000, buckets: 10, minimumCalls: 1 });
+      const afterRestart = new RateWindowDetector({ clock: fakeClock(7), timeWindow: 1000, buckets: 10, minimumCalls: 1 });
       afterRestart.restore(snap);
       expect(afterRestart.stats()).toMatchObject({ calls: 2, failures: 0 });
     });
@@ -108,7 +108,7 @@ describe('RateWindowDetector', () => {
   });
 
   it("opens a breaker with detector: 'rateWindow' and the breaker's clock", () => {
-    const clock = manualClock();
+    const clock = fakeClock();
     const breaker = new CircuitBreaker('rw', {
       registry: false,
       clock,

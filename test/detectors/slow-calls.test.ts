@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CircuitBreaker } from '../../src/breaker.js';
 import { SlowCallDetector } from '../../src/detectors/slow-calls.js';
-import { manualClock } from './helpers.js';
+import { fakeClock } from '../helpers.js';
 
 describe('SlowCallDetector', () => {
   it('trips on the slow-call rate with fast successes mixed in, over a count window', () => {
@@ -23,7 +23,7 @@ describe('SlowCallDetector', () => {
   });
 
   it('uses a time window when timeWindow is given', () => {
-    const clock = manualClock();
+    const clock = fakeClock();
     const d = new SlowCallDetector({ slowCallDuration: 100, timeWindow: 1000, minimumCalls: 2, clock });
     d.onSuccess(200);
     clock.advance(1000);
@@ -46,7 +46,7 @@ describe('SlowCallDetector', () => {
   });
 
   it("opens a breaker whose calls are slow with detector: 'slowCalls', measuring durations on its clock", async () => {
-    const clock = manualClock();
+    const clock = fakeClock();
     const breaker = new CircuitBreaker('slow', {
       registry: false,
       clock,

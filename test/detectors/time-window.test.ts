@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CircuitBreaker } from '../../src/breaker.js';
 import { TimeWindowDetector } from '../../src/detectors/time-window.js';
-import { manualClock } from './helpers.js';
+import { fakeClock } from '../helpers.js';
 
 describe('TimeWindowDetector', () => {
   it('trips on the Nth failure within the window, not before', () => {
-    const clock = manualClock();
+    const clock = fakeClock();
     const d = new TimeWindowDetector({ failureThreshold: 3, timeWindow: 1000, clock });
     d.onFailure();
     clock.advance(400);
@@ -17,7 +17,7 @@ describe('TimeWindowDetector', () => {
   });
 
   it('forgets a failure exactly timeWindow ms old', () => {
-    const clock = manualClock();
+    const clock = fakeClock();
     const d = new TimeWindowDetector({ failureThreshold: 3, timeWindow: 1000, clock });
     d.onFailure();
     clock.advance(500);
@@ -29,7 +29,7 @@ describe('TimeWindowDetector', () => {
   });
 
   it('ignores successes between failures', () => {
-    const clock = manualClock();
+    const clock = fakeClock();
     const d = new TimeWindowDetector({ failureThreshold: 2, timeWindow: 1000, clock });
     d.onFailure();
     for (let i = 0; i < 50; i++) d.onSuccess();
@@ -38,7 +38,7 @@ describe('TimeWindowDetector', () => {
   });
 
   it('counts only the failures still in the window in stats', () => {
-    const clock = manualClock();
+    const clock = fakeClock();
     const d = new TimeWindowDetector({ failureThreshold: 5, timeWindow: 1000, clock });
     d.onFailure();
     d.onFailure();
@@ -54,7 +54,7 @@ describe('TimeWindowDetector', () => {
 
   describe('through a breaker', () => {
     it("opens on the failureThreshold-th failure within timeWindow with detector: 'timeWindow'", () => {
-      const clock = manualClock();
+      const clock = fakeClock();
       const breaker = new CircuitBreaker('tw', { registry: false, clock, detector: 'timeWindow', failureThreshold: 2, timeWindow: 100 });
       const fail = () => {
         throw new Error('down');
@@ -78,14 +78,14 @@ describe('TimeWindowDetector', () => {
     });
 
     it('round-trips the failures in the window as epoch ms', () => {
-      const clock = manualClock(50);
+      const clock = fakeClock(50);
       const d = new TimeWindowDetector({ failureThreshold: 3, timeWindow: 1000, clock });
       d.onFailure();
       clock.advance(100);
       d.onFailure();
       const snap = d.snapshot();
       expect(snap).toEqual({ type: 'timeWindow', version: 1, data: { failures: [1_700_000_000_000 - 100, 1_700_000_000_000] } });
-      const other = new TimeWindowDetector({ failureThreshold: 3, timeWindow: 1000, clock: manualClock(9_000) });
+      const other = new TimeWindowDetector({ failureThreshold: 3, timeWindow: 1000, clock: fakeClock(9_000) });
       other.restore(JSON.parse(JSON.stringify(snap)));
       other.onFailure();
       expect(other.shouldTrip()).toBe(true);

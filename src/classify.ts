@@ -1,0 +1,40 @@
+import type { ErrorClass } from './options.js';
+
+/** The options that decide whether a thrown value counts as a failure. */
+export interface ClassifierOptions {
+  readonly ignoreErrors: readonly ErrorClass[] | undefined;
+  readonly recordErrors: readonly ErrorClass[] | undefined;
+  readonly isFailure: ((error: unknown) => boolean) | undefined;
+}
+
+/**
+ * Builds the rule that says whether a thrown value counts as a failure: `ignoreErrors` wins, then
+ * `recordErrors` (when set, only those count), then `isFailure` (only an explicit `false` ignores).
+ * User code that throws while deciding (a predicate, a hostile `instanceof`) is passed to `report`, and
+ * the value then counts: an error is never turned into a success by a bug in the rule.
+ */
+export function createErrorClassifier(
+  options: ClassifierOptions,
+  report: (source: string, error: unknown) => void,
+): (error: unknown) => boolean {
+  const { ignoreErrors, recordErrors, isFailure } = options;
+  const isInstance = (source: string, classes: readonly ErrorClass[], error: unknown): boolean | undefined => {
+    try {
+      return classes.some((c) => error instanceof c);
+    } catch (classificationError) {
+      report(source, classificationError);
+      return undefined;
+    }
+  };
+  return (error) => {
+    if (ignoreErrors !== undefined && isInstance('ignoreErrors', ignoreErrors, error) === true) return false;
+    if (recordErrors !== undefined && isInstance('recordErrors', recordErrors, error) === false) return false;
+    if (isFailure === undefined) return true;
+    try {
+      return isFailure(error) !== false;
+    } catch (predicateError) {
+      report('isFailure', predicateError);
+      return true;
+    }
+  };
+}
