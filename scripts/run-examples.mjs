@@ -4,7 +4,9 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const dir = new URL('../examples/', import.meta.url).pathname;
-const programs = readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).sort();
+const programs = readdirSync(dir)
+  .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+  .sort();
 if (programs.length === 0) {
   console.error('no examples found in examples/');
   process.exit(1);

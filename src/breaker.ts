@@ -5,6 +5,7 @@ import { type BreakerEvents, Emitter, type Listener, type TransitionReason, type
 import { type CircuitBreakerOptions, checkBreakerName, type ResolvedOptions, resolveOptions } from './options.js';
 import { provideBreakerFactory, Registry } from './registry.js';
 import { CircuitState } from './state.js';
+import type { BreakerPort, SharedState, StoreLink } from './storage/state-store.js';
 
 /** The breaker's state with only the data each state needs. Times are readings of the clock. */
 type Inner =
@@ -103,6 +104,10 @@ export class CircuitBreaker {
   #rejected = 0;
   #ignored = 0;
   #fallbacks = 0;
+  /** Set when a `store` option is given: carries transitions to peers and coordinates the probe. */
+  readonly #link: StoreLink | undefined;
+  /** Whether the store has been asked for the probe lease and not answered yet. */
+  #probeAsked = false;
 
   static {
     provideBreakerFactory((name, options) => new CircuitBreaker(name, options));
@@ -124,6 +129,7 @@ export class CircuitBreaker {
     if (this.#options.onStateChange !== undefined) this.on('stateChange', this.#options.onStateChange);
     const registry = options.registry === undefined ? Registry.default : options.registry;
     if (registry !== false) registry.register(this);
+    this.#link = this.#options.store?.attach(this.#port());
   }
 
   /** The default registry, used by the static methods. */
@@ -162,7 +168,7 @@ export class CircuitBreaker {
   /** The current state; reading it moves an open breaker whose recovery timeout has passed to half-open. */
   get state(): CircuitState {
     const inner = this.#inner;
-    if (inner.state === CircuitState.OPEN && this.#clock.now() >= inner.until) this.#toHalfOpen();
+    if (inner.state === CircuitState.OPEN && this.#clock.now() >= inner.until) this.#recover();
     return this.#inner.state;
   }
 
@@ -299,7 +305,7 @@ export class CircuitBreaker {
     let inner = this.#inner;
     if (inner.state === CircuitState.OPEN) {
       if (this.#clock.now() < inner.until) return false;
-      this.#toHalfOpen();
+      this.#recover();
       inner = this.#inner;
     }
     switch (inner.state) {
@@ -448,6 +454,15 @@ export class CircuitBreaker {
     return async ? Promise.resolve(value) : value;
   }
 
+  /** The recovery timeout has passed: probe, or with a store, ask it for the fleet-wide probe lease and keep rejecting meanwhile. */
+  #recover(): void {
+    if (this.#link === undefined) this.#toHalfOpen();
+    else if (!this.#probeAsked) {
+      this.#probeAsked = true;
+      this.#link.requestProbe();
+    }
+  }
+
   #toHalfOpen(): void {
     const inner = this.#inner;
     const attempt = inner.state === CircuitState.OPEN ? inner.attempt : 1;
@@ -468,6 +483,52 @@ export class CircuitBreaker {
     if (next.state === CircuitState.CLOSED || next.state === CircuitState.OPEN) this.#detector.reset();
     if (this.#events.has('stateChange')) {
       this.#events.emit('stateChange', { name: this.name, from, to: next.state, reason, at: next.since });
+    }
+    this.#probeAsked = false;
+    if (this.#link !== undefined && reason !== 'remote') {
+      const open = next.state === CircuitState.OPEN;
+      this.#link.transitioned({
+        from,
+        to: next.state,
+        reason,
+        remainingMs: open ? next.until - next.since : 0,
+        attempt: open || next.state === CircuitState.HALF_OPEN ? next.attempt : 0,
+      });
+    }
+  }
+
+  /** The store's handle on this breaker (see {@link BreakerPort}); built once, never exposed. */
+  #port(): BreakerPort {
+    return {
+      name: this.name,
+      applyRemote: (shared) => this.#applyRemote(shared),
+      grantProbe: () => {
+        if (this.#inner.state !== CircuitState.OPEN) return false;
+        this.#toHalfOpen();
+        return true;
+      },
+      sharedState: () => {
+        const inner = this.#inner;
+        if (inner.state === CircuitState.CLOSED) return { state: 'closed' };
+        if (inner.state !== CircuitState.OPEN) return null;
+        return { state: 'open', remainingMs: Math.max(0, inner.until - this.#clock.now()), attempt: inner.attempt };
+      },
+    };
+  }
+
+  /** A peer's transition: taken with reason 'remote' and never told back to the store. Manual states win. */
+  #applyRemote(shared: SharedState): void {
+    const inner = this.#inner;
+    if (inner.state === CircuitState.FORCED_OPEN || inner.state === CircuitState.DISABLED) return;
+    const now = this.#clock.now();
+    if (shared.state === CircuitState.CLOSED) {
+      if (inner.state !== CircuitState.CLOSED) this.#transition({ state: CircuitState.CLOSED, since: now }, 'remote');
+    } else if (inner.state === CircuitState.OPEN) {
+      // Same state, new end: no stateChange, but a fresh probe request once it passes.
+      this.#inner = { state: CircuitState.OPEN, since: inner.since, until: now + shared.remainingMs, attempt: shared.attempt };
+      this.#probeAsked = false;
+    } else {
+      this.#transition({ state: CircuitState.OPEN, since: now, until: now + shared.remainingMs, attempt: shared.attempt }, 'remote');
     }
   }
 }

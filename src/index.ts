@@ -33,5 +33,8 @@ export type { CallKind, CircuitBreakerOptions, ErrorClass, Fallback } from './op
 export { defaults } from './options.js';
 export { Registry } from './registry.js';
 export { CircuitState } from './state.js';
+export type { MemoryStateStoreOptions } from './storage/memory-store.js';
+export { MemoryStateStore } from './storage/memory-store.js';
+export type { BreakerPort, LocalTransition, SharedState, StateStore, StoreLink } from './storage/state-store.js';
 export type { CircuitBreakerFunction, CircuitBreakerFunctionOptions } from './wrap.js';
 export { circuitBreaker } from './wrap.js';

@@ -3,6 +3,7 @@ import { ConsecutiveFailuresDetector } from './detectors/consecutive.js';
 import type { FailureDetector } from './detectors/detector.js';
 import type { StateChangeEvent } from './events.js';
 import type { Registry } from './registry.js';
+import type { StateStore } from './storage/state-store.js';
 import { checkDuration, checkFunction, checkInteger, checkKnownKeys, checkName, checkOneOf, invalid } from './validate.js';
 
 /** A class of errors, for `recordErrors` and `ignoreErrors`. */
@@ -90,6 +91,13 @@ export interface CircuitBreakerOptions<Args extends readonly unknown[] = any[], 
    * @default false
    */
   readonly captureStackTrace?: boolean;
+  /**
+   * Shares this breaker's state with peers of the same name: a {@link StateStore} such as
+   * `MemoryStateStore` or `RedisStateStore` from `tripswitch/redis`. Calls are still decided locally;
+   * after the recovery timeout the breaker keeps rejecting until the store grants it the probe lease.
+   * @default undefined (the breaker decides alone)
+   */
+  readonly store?: StateStore;
 }
 
 /** Options after validation, with every default filled in. */
@@ -109,6 +117,7 @@ export interface ResolvedOptions {
   readonly clock: Clock;
   readonly onStateChange: ((event: StateChangeEvent) => void) | undefined;
   readonly captureStackTrace: boolean;
+  readonly store: StateStore | undefined;
 }
 
 /** The defaults, in one place (README's option table repeats them). */
@@ -140,6 +149,7 @@ export const breakerOptionNames: ReadonlySet<string> = new Set([
   'onStateChange',
   'registry',
   'captureStackTrace',
+  'store',
 ]);
 
 /**
@@ -176,6 +186,7 @@ export function resolveOptions(options: CircuitBreakerOptions, known: ReadonlySe
     onStateChange: optionalFunction<(event: StateChangeEvent) => void>('onStateChange', o.onStateChange),
     captureStackTrace:
       o.captureStackTrace === undefined ? defaults.captureStackTrace : checkBoolean('captureStackTrace', o.captureStackTrace),
+    store: o.store === undefined ? undefined : checkStore(o.store),
   });
 }
 
@@ -212,4 +223,10 @@ function checkDetector(value: unknown): void {
   if (typeof d !== 'object' || d === null || methods.some((m) => typeof d[m] !== 'function')) {
     throw invalid('detector', `a FailureDetector (an object with ${methods.join(', ')})`, value);
   }
+}
+
+function checkStore(value: unknown): StateStore {
+  if (typeof (value as StateStore | null)?.attach !== 'function')
+    throw invalid('store', 'a StateStore (an object with an attach() method)', value);
+  return value as StateStore;
 }
