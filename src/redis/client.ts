@@ -85,7 +85,7 @@ export function connect(client: unknown, subscriber: unknown, option = 'client')
 
 function ioredis(client: IORedisClient, given: IORedisClient | undefined): RedisConnection {
   return {
-    command: ([name, ...args]) => client.call(name as string, ...args),
+    command: ([name, ...args]) => settle(() => client.call(name as string, ...args)),
     subscriber(onMessage, onError) {
       // Our own connection queues SUBSCRIBE while Redis is away instead of failing it, and resubscribes after reconnects.
       const sub = given ?? client.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true, autoResubscribe: true });
@@ -108,7 +108,7 @@ function ioredis(client: IORedisClient, given: IORedisClient | undefined): Redis
 
 function nodeRedis(client: NodeRedisClient, given: NodeRedisClient | undefined): RedisConnection {
   return {
-    command: (args) => client.sendCommand(args),
+    command: (args) => settle(() => client.sendCommand(args)),
     subscriber(onMessage, onError) {
       const sub = given ?? client.duplicate();
       // node-redis throws from emit('error') when nobody listens: our own connection must always have a listener.
@@ -140,4 +140,13 @@ function nodeRedis(client: NodeRedisClient, given: NodeRedisClient | undefined):
       };
     },
   };
+}
+
+/** A client that throws instead of rejecting (a closed node-redis client) still answers with a rejection. */
+function settle<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return run();
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
