@@ -513,6 +513,10 @@ export class CircuitBreaker {
         if (inner.state !== CircuitState.OPEN) return null;
         return { state: 'open', remainingMs: Math.max(0, inner.until - this.#clock.now()), attempt: inner.attempt };
       },
+      probing: () => {
+        const inner = this.#inner;
+        return inner.state === CircuitState.HALF_OPEN && (inner.inFlight > 0 || inner.successes > 0);
+      },
     };
   }
 

@@ -102,9 +102,9 @@ return {'released', fmt(v)}
 `;
 
 /**
- * KEYS the states of every attached name; ARGV origin, leaseMs, then one '1'/'0' per key: whether the
- * caller still holds that lease (renewed) or not (given back). Answers per key
- * `{state, version, remainingMs, attempt, mine}` or `{'malformed', why}`.
+ * KEYS the states of every attached name; ARGV origin, leaseMs, then one flag per key about a lease
+ * the caller holds: '1' in use (renewed), '2' idle (kept, left to expire), '0' not wanted (given back).
+ * Answers per key `{state, version, remainingMs, attempt, mine}` or `{'malformed', why}`.
  */
 const reconcile = `${prelude}
 local out = {}
@@ -121,6 +121,8 @@ for i, key in ipairs(KEYS) do
         u = now + lease
         redis.call('HSET', key, 'u', fmt(u))
         redis.call('PEXPIRE', key, fmt(lease + GRACE_MS))
+      elseif ARGV[i + 2] == '2' then
+        mine = '1'
       else
         v = bump(v)
         u = now

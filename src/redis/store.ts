@@ -1,42 +1,9 @@
 import type { BreakerPort, LocalTransition, SharedState, StateStore, StoreLink } from '../storage/state-store.js';
-import { checkDuration, checkKnownKeys, checkName, invalid } from '../validate.js';
-import { connect, type RedisClient, type RedisConnection, type Subscriber } from './client.js';
+import { connect, type Subscriber } from './client.js';
 import { RedisStoreError, RedisStoreErrorCode } from './errors.js';
+import { type RedisStateStoreOptions, type ResolvedStoreOptions, resolveStoreOptions } from './options.js';
+import { messageOf, ScriptRunner } from './runner.js';
 import { type Script, scripts } from './scripts.js';
-
-/** Options of a {@link RedisStateStore}. Durations are milliseconds. */
-export interface RedisStateStoreOptions {
-  /** An ioredis 6 or node-redis 6 client (connected, for node-redis). The store never closes it. */
-  readonly client: RedisClient;
-  /**
-   * A client of the same library for pub/sub. A subscribed connection can run no other command, so
-   * by default the store duplicates `client` and closes the duplicate in `close()`.
-   * @default client.duplicate()
-   */
-  readonly subscriber?: RedisClient;
-  /**
-   * Prefix of every key and of the channel; stores with the same prefix (and Redis) share state.
-   * @default 'tripswitch:'
-   */
-  readonly prefix?: string;
-  /**
-   * Longest wait for any Redis answer; past it the command counts as failed and breakers decide locally.
-   * @default 1000
-   */
-  readonly commandTimeout?: number;
-  /**
-   * How often the store re-reads the state of every attached breaker, to catch transitions whose
-   * message was missed (a reconnect, a dropped subscriber) and to renew a held probe lease.
-   * @default 5000
-   */
-  readonly reconcileInterval?: number;
-  /**
-   * How long the half-open probe lease lasts unless renewed. The holder renews it every reconcile, so
-   * a peer takes over only when the holder stops answering for this long (it crashed, say).
-   * @default 15000
-   */
-  readonly leaseTtl?: number;
-}
 
 /** Events of a {@link RedisStateStore}. */
 export interface RedisStateStoreEvents {
@@ -60,15 +27,8 @@ interface Entry {
   malformed: boolean;
 }
 
-const storeOptionNames: ReadonlySet<string> = new Set([
-  'client',
-  'subscriber',
-  'prefix',
-  'commandTimeout',
-  'reconcileInterval',
-  'leaseTtl',
-]);
-const reconcileBatch = 500;
+const batchSize = 500;
+const open = (reply: string[]): SharedState => ({ state: 'open', remainingMs: Number(reply[2]), attempt: Number(reply[3]) });
 
 /**
  * A {@link StateStore} that shares breaker state through Redis, across processes and hosts. Every
@@ -90,63 +50,49 @@ export class RedisStateStore implements StateStore {
   readonly id: string = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
   /** The key prefix. */
   readonly prefix: string;
-  readonly #connection: RedisConnection;
+  readonly #options: ResolvedStoreOptions;
+  readonly #runner: ScriptRunner;
   readonly #subscriber: Subscriber;
   readonly #channel: string;
-  readonly #commandTimeout: number;
-  readonly #leaseTtl: number;
   readonly #entries = new Map<string, Entry>();
-  readonly #listeners: { [K in keyof RedisStateStoreEvents]: Set<(event: RedisStateStoreEvents[K]) => void> } = {
-    error: new Set(),
-    recovered: new Set(),
-  };
+  readonly #listeners = { error: new Set<(e: RedisStoreError) => void>(), recovered: new Set<(e: undefined) => void>() };
   readonly #timer: ReturnType<typeof setInterval>;
   #subscribed: Promise<void> | undefined;
   #healthy = true;
   #closed = false;
-  #reconciling: Promise<void> | undefined;
+  #reconciling = false;
   #soon: ReturnType<typeof setTimeout> | undefined;
 
   /** @throws {TypeError | RangeError} for an invalid option, naming it. */
   constructor(options: RedisStateStoreOptions) {
-    if (typeof options !== 'object' || options === null) throw invalid('options', 'an object', options);
-    checkKnownKeys('RedisStateStore', options, storeOptionNames);
-    this.prefix = options.prefix === undefined ? 'tripswitch:' : checkName('prefix', options.prefix);
-    this.#commandTimeout = options.commandTimeout === undefined ? 1000 : checkDuration('commandTimeout', options.commandTimeout, false);
-    this.#leaseTtl = Math.ceil(options.leaseTtl === undefined ? 15_000 : checkDuration('leaseTtl', options.leaseTtl, false));
-    const interval = options.reconcileInterval === undefined ? 5000 : checkDuration('reconcileInterval', options.reconcileInterval, false);
-    this.#connection = connect(options.client, options.subscriber);
+    this.#options = resolveStoreOptions(options);
+    this.prefix = this.#options.prefix;
+    const connection = connect(options.client, options.subscriber);
+    this.#runner = new ScriptRunner(connection, this.#options.commandTimeout);
     this.#channel = `${this.prefix}transitions`;
-    this.#subscriber = this.#connection.subscriber(
+    this.#subscriber = connection.subscriber(
       (channel, message) => this.#onMessage(channel, message),
       (error) => this.#unavailable(error),
     );
     this.#subscribe().catch(() => {});
-    this.#timer = setInterval(() => this.#tick(), interval);
+    this.#timer = setInterval(() => this.#tick(), this.#options.reconcileInterval);
     // The store must never keep a process alive on its own.
     (this.#timer as { unref?: () => void }).unref?.();
   }
 
   /** Listens to `error` or `recovered`; returns a function that removes the listener. */
   on<K extends keyof RedisStateStoreEvents>(event: K, listener: (event: RedisStateStoreEvents[K]) => void): () => void {
-    this.#listeners[event].add(listener);
-    return () => this.#listeners[event].delete(listener);
+    const set = this.#listeners[event] as Set<typeof listener>;
+    set.add(listener);
+    return () => set.delete(listener);
   }
 
   /** Attaches a breaker; called by the breaker's constructor (`new CircuitBreaker(name, { store })`). */
   attach(port: BreakerPort): StoreLink {
     let entry = this.#entries.get(port.name);
     if (entry === undefined) {
-      entry = {
-        name: port.name,
-        key: `${this.prefix}breaker:${port.name}`,
-        ports: new Set(),
-        seen: 0,
-        holder: undefined,
-        dirty: false,
-        writes: 0,
-        malformed: false,
-      };
+      const key = `${this.prefix}breaker:${port.name}`;
+      entry = { name: port.name, key, ports: new Set(), seen: 0, holder: undefined, dirty: false, writes: 0, malformed: false };
       this.#entries.set(port.name, entry);
     }
     const e = entry;
@@ -156,10 +102,7 @@ export class RedisStateStore implements StateStore {
       transitioned: (change) => this.#transitioned(e, port, change),
       requestProbe: () => this.#requestProbe(e, port),
       detach: () => {
-        if (e.holder === port) {
-          e.holder = undefined;
-          this.#write(e, scripts.release, [this.id], undefined);
-        }
+        if (e.holder === port) this.#release(e);
         e.ports.delete(port);
         if (e.ports.size === 0) this.#entries.delete(e.name);
       },
@@ -171,8 +114,13 @@ export class RedisStateStore implements StateStore {
    * @throws {RedisStoreError} (as a rejection) when Redis does not answer within `commandTimeout`.
    */
   async sync(): Promise<void> {
-    await this.#timed(this.#subscribe());
-    await this.#reconcile(true);
+    try {
+      await this.#runner.timed(this.#subscribe());
+      await this.#reconcile();
+    } catch (error) {
+      this.#unavailable(error);
+      throw asStoreError(error);
+    }
   }
 
   /** Stops the reconcile timer, gives back held leases and closes the subscriber connection the store opened. Breakers then decide alone. */
@@ -180,9 +128,8 @@ export class RedisStateStore implements StateStore {
     if (this.#closed) return;
     clearInterval(this.#timer);
     if (this.#soon !== undefined) clearTimeout(this.#soon);
-    const releases = [...this.#entries.values()]
-      .filter((e) => e.holder !== undefined)
-      .map((e) => this.#eval(scripts.release, [e.key], [this.id]).catch(() => {}));
+    const held = [...this.#entries.values()].filter((e) => e.holder !== undefined);
+    const releases = held.map((e) => this.#runner.run(scripts.release, [e.key], [this.id]).catch(() => {}));
     this.#closed = true;
     await Promise.all(releases);
     this.#subscriber.close();
@@ -195,23 +142,29 @@ export class RedisStateStore implements StateStore {
     if (leftProbe) entry.holder = undefined;
     if (change.to === 'open') {
       this.#local(entry, port, { state: 'open', remainingMs: change.remainingMs, attempt: change.attempt });
-      const args = [this.#channel, this.id, entry.name, String(Math.ceil(change.remainingMs)), String(change.attempt)];
-      this.#write(entry, scripts.open, args, (reply) => {
-        if (reply[4] === 'kept') this.#apply(entry, { state: 'open', remainingMs: Number(reply[2]), attempt: Number(reply[3]) });
-      });
+      this.#pushOpen(entry, change.remainingMs, change.attempt);
     } else if (change.to === 'closed' && (change.from === 'open' || change.from === 'half_open')) {
       this.#local(entry, port, { state: 'closed' });
-      this.#close(entry, change.reason === 'manual_reset' ? '' : String(entry.seen));
-    } else if (leftProbe) {
-      this.#write(entry, scripts.release, [this.id], undefined);
-    }
+      // A manual reset closes whatever the fleet says; a probe's success only the state it probed.
+      this.#pushClose(entry, change.reason === 'manual_reset' ? '' : String(entry.seen));
+    } else if (leftProbe) this.#release(entry);
   }
 
-  #close(entry: Entry, expected: string): void {
-    this.#write(entry, scripts.close, [this.#channel, this.id, entry.name, expected], (reply) => {
-      // A peer opened it since we last looked: its news wins.
-      if (reply[0] === 'open') this.#apply(entry, { state: 'open', remainingMs: Number(reply[2]), attempt: Number(reply[3]) });
-    });
+  #pushOpen(entry: Entry, remainingMs: number, attempt: number): Promise<void> {
+    const args = [this.#channel, this.id, entry.name, String(Math.ceil(remainingMs)), String(attempt)];
+    // 'kept': the fleet was already open for longer; take its end.
+    return this.#write(entry, scripts.open, args, (reply) => reply[4] === 'kept' && this.#apply(entry, open(reply)));
+  }
+
+  #pushClose(entry: Entry, expected: string): Promise<void> {
+    const args = [this.#channel, this.id, entry.name, expected];
+    // 'open': a peer opened it since we last looked; its news wins.
+    return this.#write(entry, scripts.close, args, (reply) => reply[0] === 'open' && this.#apply(entry, open(reply)));
+  }
+
+  #release(entry: Entry): void {
+    entry.holder = undefined;
+    this.#write(entry, scripts.release, [this.id], undefined);
   }
 
   #requestProbe(entry: Entry, port: BreakerPort): void {
@@ -220,22 +173,19 @@ export class RedisStateStore implements StateStore {
       return;
     }
     if (entry.holder !== undefined && entry.holder !== port) {
-      // A sibling in this process probes; its outcome reaches this breaker directly.
+      // A breaker of this store probes; its outcome reaches this one directly.
       const own = port.sharedState();
-      port.applyRemote({ state: 'open', remainingMs: this.#leaseTtl, attempt: own?.state === 'open' ? own.attempt : 1 });
+      port.applyRemote({ state: 'open', remainingMs: this.#options.leaseTtl, attempt: own?.state === 'open' ? own.attempt : 1 });
       return;
     }
-    this.#eval(scripts.acquire, [entry.key], [this.id, String(this.#leaseTtl), String(entry.seen)]).then(
+    this.#runner.run(scripts.acquire, [entry.key], [this.id, String(this.#options.leaseTtl), String(entry.seen)]).then(
       (raw) => {
         const reply = this.#ok(entry, raw);
         if (reply[0] === 'granted') {
           entry.holder = port;
-          if (!port.grantProbe()) {
-            entry.holder = undefined;
-            this.#write(entry, scripts.release, [this.id], undefined);
-          }
+          if (!port.grantProbe()) this.#release(entry);
         } else if (reply[0] === 'closed') this.#apply(entry, { state: 'closed' });
-        else port.applyRemote({ state: 'open', remainingMs: Number(reply[2]), attempt: Number(reply[3]) });
+        else port.applyRemote(open(reply));
       },
       (error: unknown) => {
         this.#failed(entry, error);
@@ -245,9 +195,9 @@ export class RedisStateStore implements StateStore {
   }
 
   /** Runs a write; a failed one leaves the entry dirty for the next reconcile to push again. */
-  #write(entry: Entry, script: Script, args: string[], then: ((reply: string[]) => void) | undefined): Promise<void> {
+  #write(entry: Entry, script: Script, args: string[], then: ((reply: string[]) => unknown) | undefined): Promise<void> {
     const write = ++entry.writes;
-    return this.#eval(script, [entry.key], args).then(
+    return this.#runner.run(script, [entry.key], args).then(
       (raw) => {
         const reply = this.#ok(entry, raw);
         if (write === entry.writes) entry.dirty = false;
@@ -270,7 +220,7 @@ export class RedisStateStore implements StateStore {
     return reply;
   }
 
-  /** Applies shared state to every breaker of the entry (a peer's transition). */
+  /** Applies a peer's transition to every breaker of the entry. */
   #apply(entry: Entry, state: SharedState): void {
     entry.holder = undefined;
     for (const port of entry.ports) port.applyRemote(state);
@@ -278,6 +228,7 @@ export class RedisStateStore implements StateStore {
 
   /** Tells the other breakers of this store, synchronously, what one of them did. */
   #local(entry: Entry, origin: BreakerPort, state: SharedState): void {
+    if (entry.holder !== origin) entry.holder = undefined;
     for (const port of entry.ports) if (port !== origin) port.applyRemote(state);
   }
 
@@ -290,28 +241,21 @@ export class RedisStateStore implements StateStore {
     if (entry === undefined || !(version > entry.seen)) return;
     entry.seen = version;
     if (parts[1] === 'closed') this.#apply(entry, { state: 'closed' });
-    else if (parts[1] === 'open') this.#apply(entry, { state: 'open', remainingMs: Number(parts[2]), attempt: Number(parts[3]) });
+    else if (parts[1] === 'open') this.#apply(entry, open(parts));
   }
 
-  async #reconcile(throwing: boolean): Promise<void> {
+  /** Pushes what Redis missed, then reads every attached key, renewing a lease in use. */
+  async #reconcile(): Promise<void> {
     if (this.#closed) return;
-    try {
-      await Promise.all([...this.#entries.values()].filter((e) => e.dirty).map((e) => this.#push(e)));
-      const entries = [...this.#entries.values()];
-      for (let i = 0; i < entries.length; i += reconcileBatch) {
-        const batch = entries.slice(i, i + reconcileBatch);
-        const flags = batch.map((e) => (e.holder === undefined ? '0' : '1'));
-        const raw = (await this.#eval(
-          scripts.reconcile,
-          batch.map((e) => e.key),
-          [this.id, String(this.#leaseTtl), ...flags],
-        )) as unknown[];
-        this.#available();
-        for (const [j, entry] of batch.entries()) this.#reconciled(entry, (raw[j] as unknown[]).map(String));
-      }
-    } catch (error) {
-      this.#unavailable(error);
-      if (throwing) throw this.#asStoreError(error);
+    await Promise.all([...this.#entries.values()].filter((e) => e.dirty).map((e) => this.#push(e)));
+    const entries = [...this.#entries.values()];
+    for (let i = 0; i < entries.length; i += batchSize) {
+      const batch = entries.slice(i, i + batchSize);
+      const flags = batch.map((e) => (e.holder === undefined ? '0' : e.holder.probing() ? '1' : '2'));
+      const keys = batch.map((e) => e.key);
+      const raw = (await this.#runner.run(scripts.reconcile, keys, [this.id, String(this.#options.leaseTtl), ...flags])) as unknown[];
+      this.#available();
+      for (const [j, entry] of batch.entries()) this.#reconciled(entry, (raw[j] as unknown[]).map(String));
     }
   }
 
@@ -325,8 +269,7 @@ export class RedisStateStore implements StateStore {
     const version = Number(reply[1]);
     if (reply[4] === '1' || !(version > entry.seen)) return;
     entry.seen = version;
-    if (reply[0] === 'closed') this.#apply(entry, { state: 'closed' });
-    else this.#apply(entry, { state: 'open', remainingMs: Number(reply[2]), attempt: Number(reply[3]) });
+    this.#apply(entry, reply[0] === 'closed' ? { state: 'closed' } : open(reply));
   }
 
   /** Pushes the state of a breaker whose last transition Redis did not take. */
@@ -336,22 +279,18 @@ export class RedisStateStore implements StateStore {
       entry.dirty = false;
       return Promise.resolve();
     }
-    if (state.state === 'closed') {
-      return this.#write(entry, scripts.close, [this.#channel, this.id, entry.name, String(entry.seen)], (reply) => {
-        if (reply[0] === 'open') this.#apply(entry, { state: 'open', remainingMs: Number(reply[2]), attempt: Number(reply[3]) });
-      });
-    }
-    const args = [this.#channel, this.id, entry.name, String(Math.ceil(state.remainingMs)), String(state.attempt)];
-    return this.#write(entry, scripts.open, args, undefined);
+    return state.state === 'closed' ? this.#pushClose(entry, String(entry.seen)) : this.#pushOpen(entry, state.remainingMs, state.attempt);
   }
 
   #tick(): void {
-    if (this.#closed || this.#reconciling !== undefined) return;
-    if (this.#entries.size === 0) return;
+    if (this.#closed || this.#reconciling || this.#entries.size === 0) return;
+    this.#reconciling = true;
     this.#subscribe().catch(() => {});
-    this.#reconciling = this.#reconcile(false).finally(() => {
-      this.#reconciling = undefined;
-    });
+    this.#reconcile()
+      .catch((error: unknown) => this.#unavailable(error))
+      .finally(() => {
+        this.#reconciling = false;
+      });
   }
 
   #reconcileSoon(): void {
@@ -372,45 +311,9 @@ export class RedisStateStore implements StateStore {
     return this.#subscribed;
   }
 
-  /** EVALSHA, falling back to EVAL once when Redis does not hold the script yet; bounded by `commandTimeout`. */
-  #eval(script: Script, keys: string[], args: string[]): Promise<unknown> {
-    const tail = [String(keys.length), ...keys, ...args];
-    const run = this.#connection.command(['EVALSHA', script.sha, ...tail]).catch((error: unknown) => {
-      if (!String((error as Error | null)?.message).includes('NOSCRIPT')) throw error;
-      return this.#connection.command(['EVAL', script.source, ...tail]);
-    });
-    return this.#timed(run);
-  }
-
-  #timed<T>(promise: Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(
-        () =>
-          reject(
-            new RedisStoreError(
-              RedisStoreErrorCode.UNAVAILABLE,
-              `tripswitch/redis: no answer from Redis within ${this.#commandTimeout} ms`,
-            ),
-          ),
-        this.#commandTimeout,
-      );
-      (timer as { unref?: () => void }).unref?.();
-      promise.then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      );
-    });
-  }
-
   #failed(entry: Entry, error: unknown): void {
-    const message = String((error as Error | null)?.message ?? error);
-    const at = message.indexOf('TRIPSWITCH_MALFORMED');
+    const message = messageOf(error);
+    const at = message.indexOf('TRIPSWITCH_MALFORMED ');
     if (at >= 0) this.#malformed(entry, message.slice(at + 'TRIPSWITCH_MALFORMED '.length));
     else this.#unavailable(error);
   }
@@ -418,30 +321,15 @@ export class RedisStateStore implements StateStore {
   #malformed(entry: Entry, detail: string): void {
     if (entry.malformed) return;
     entry.malformed = true;
-    this.#emitError(
-      new RedisStoreError(
-        RedisStoreErrorCode.MALFORMED,
-        `tripswitch/redis: ${detail}; breaker "${entry.name}" decides locally until the key is deleted or expires`,
-        { key: entry.key },
-      ),
-    );
-  }
-
-  #asStoreError(error: unknown): RedisStoreError {
-    if (error instanceof RedisStoreError) return error;
-    const message = String((error as Error | null)?.message ?? error);
-    return new RedisStoreError(RedisStoreErrorCode.UNAVAILABLE, `tripswitch/redis: Redis did not answer (${message})`, { cause: error });
+    const message = `tripswitch/redis: ${detail}; breaker "${entry.name}" decides locally until the key is deleted or expires`;
+    this.#emitError(new RedisStoreError(RedisStoreErrorCode.MALFORMED, message, { key: entry.key }));
   }
 
   #unavailable(error: unknown): void {
     if (this.#closed || !this.#healthy) return;
     this.#healthy = false;
-    const cause = this.#asStoreError(error);
-    this.#emitError(
-      new RedisStoreError(RedisStoreErrorCode.UNAVAILABLE, `${cause.message}; breakers decide locally and re-sync when it answers again`, {
-        cause: error,
-      }),
-    );
+    const message = `${asStoreError(error).message}; breakers decide locally and re-sync when it answers again`;
+    this.#emitError(new RedisStoreError(RedisStoreErrorCode.UNAVAILABLE, message, { cause: error }));
   }
 
   #available(): void {
@@ -452,11 +340,15 @@ export class RedisStateStore implements StateStore {
   }
 
   #emitError(error: RedisStoreError): void {
-    if (this.#listeners.error.size === 0) {
-      // Never crash a process because Redis is away; never hide it either.
-      console.error(error);
-      return;
-    }
+    // Never crash a process because Redis is away; never hide it either.
+    if (this.#listeners.error.size === 0) console.error(error);
     for (const listener of this.#listeners.error) listener(error);
   }
+}
+
+function asStoreError(error: unknown): RedisStoreError {
+  if (error instanceof RedisStoreError) return error;
+  return new RedisStoreError(RedisStoreErrorCode.UNAVAILABLE, `tripswitch/redis: Redis did not answer (${messageOf(error)})`, {
+    cause: error,
+  });
 }

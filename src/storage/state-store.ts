@@ -42,6 +42,8 @@ export interface BreakerPort {
   grantProbe(): boolean;
   /** The breaker's own state as it would share it: `null` while half-open or in a manual state. */
   sharedState(): SharedState | null;
+  /** Whether the breaker is half-open and using its probe: a trial call in flight, or one succeeded already. */
+  probing(): boolean;
 }
 
 /** A breaker's connection to its store, returned by {@link StateStore.attach}. */

@@ -131,6 +131,31 @@ describe.skipIf(!available).each(clientKinds)('RedisStateStore with $name', (kin
     await dispose(a, b);
   });
 
+  it('hands the probe lease to a peer once an idle holder lets it lapse', async () => {
+    const prefix = prefixFor(kind);
+    const options = { recoveryTimeout: 100 };
+    const [a, b] = await Promise.all([0, 1].map(() => instance(kind, prefix, options, { leaseTtl: 300 })));
+    if (a === undefined || b === undefined) throw new Error('setup');
+    await Promise.all([a.store.sync(), b.store.sync()]);
+    await expect(a.breaker.call(fail)).rejects.toThrow('down');
+    await waitFor('b to open', () => b.breaker.state === 'open');
+    // a takes the lease by reading its state after the recovery timeout, then gets no call to probe with.
+    await waitFor('a to hold the lease', () => a.breaker.state === 'half_open', 2000);
+    const granted = performance.now();
+    let probedAt = 0;
+    await waitFor(
+      'b to probe',
+      async () => {
+        await b.breaker.call(async () => (probedAt ||= performance.now())).catch(() => {});
+        return probedAt > 0;
+      },
+      3000,
+    );
+    expect(probedAt - granted).toBeGreaterThan(250);
+    await waitFor('a to close through b', () => a.breaker.state === 'closed', 2000);
+    await dispose(a, b);
+  });
+
   it('catches a transition whose message it missed through the periodic reconcile', async () => {
     const prefix = prefixFor(kind);
     const a = await instance(kind, prefix, { recoveryTimeout: 60_000 });
