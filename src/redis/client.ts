@@ -115,12 +115,15 @@ function nodeRedis(client: NodeRedisClient, given: NodeRedisClient | undefined):
       sub.on('error', onError);
       let subscribed: Promise<void> | undefined;
       let listening: string | undefined;
+      let closed = false;
       const listener = (text: unknown, from: unknown) => onMessage(String(from ?? listening), String(text));
       return {
         subscribe: (channel) => {
           // node-redis keeps one listener per call and resubscribes by itself after a reconnect: subscribe once.
           subscribed ??= (async () => {
             if (!sub.isOpen) await sub.connect();
+            // Closed while connecting: destroy() came too early to stop the connection.
+            if (closed && given === undefined) return sub.destroy();
             listening = channel;
             await sub.subscribe(channel, listener);
           })();
@@ -130,9 +133,11 @@ function nodeRedis(client: NodeRedisClient, given: NodeRedisClient | undefined):
           return subscribed;
         },
         close: () => {
+          closed = true;
           // Our own connection keeps its error listener: destroying it may still emit.
-          if (given === undefined) sub.destroy();
-          else {
+          if (given === undefined) {
+            if (sub.isOpen) sub.destroy();
+          } else {
             sub.off('error', onError);
             if (listening !== undefined) sub.unsubscribe(listening, listener).catch(onError);
           }

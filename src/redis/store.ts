@@ -178,43 +178,49 @@ export class RedisStateStore implements StateStore {
       port.applyRemote({ state: 'open', remainingMs: this.#options.leaseTtl, attempt: own?.state === 'open' ? own.attempt : 1 });
       return;
     }
-    this.#runner.run(scripts.acquire, [entry.key], [this.id, String(this.#options.leaseTtl), String(entry.seen)]).then(
-      (raw) => {
-        const reply = this.#ok(entry, raw);
-        if (reply[0] === 'granted') {
-          entry.holder = port;
-          if (!port.grantProbe()) this.#release(entry);
-        } else if (reply[0] === 'closed') this.#apply(entry, { state: 'closed' });
-        else port.applyRemote(open(reply));
-      },
-      (error: unknown) => {
-        this.#failed(entry, error);
-        port.grantProbe();
-      },
-    );
+    const args = [this.id, String(this.#options.leaseTtl), String(entry.seen)];
+    this.#runner
+      .run(scripts.acquire, [entry.key], args)
+      .then((raw) => this.#ok(entry, raw))
+      .then(
+        (reply) => {
+          if (reply[0] === 'granted') {
+            entry.holder = port;
+            if (!port.grantProbe()) this.#release(entry);
+          } else if (reply[0] === 'closed') this.#apply(entry, { state: 'closed' });
+          else port.applyRemote(open(reply));
+        },
+        (error: unknown) => {
+          this.#failed(entry, error);
+          port.grantProbe();
+        },
+      );
   }
 
   /** Runs a write; a failed one leaves the entry dirty for the next reconcile to push again. */
   #write(entry: Entry, script: Script, args: string[], then: ((reply: string[]) => unknown) | undefined): Promise<void> {
     const write = ++entry.writes;
-    return this.#runner.run(script, [entry.key], args).then(
-      (raw) => {
-        const reply = this.#ok(entry, raw);
-        if (write === entry.writes) entry.dirty = false;
-        then?.(reply);
-      },
-      (error: unknown) => {
-        entry.dirty = true;
-        this.#failed(entry, error);
-      },
-    );
+    return this.#runner
+      .run(script, [entry.key], args)
+      .then((raw) => this.#ok(entry, raw))
+      .then(
+        (reply) => {
+          if (write === entry.writes) entry.dirty = false;
+          then?.(reply);
+        },
+        (error: unknown) => {
+          entry.dirty = true;
+          this.#failed(entry, error);
+        },
+      );
   }
 
   /** A successful reply: Redis is healthy, the key is well-formed, its version is seen. */
   #ok(entry: Entry, raw: unknown): string[] {
+    if (!Array.isArray(raw)) throw new TypeError(`tripswitch/redis: unexpected script reply ${String(raw)}`);
     this.#available();
     entry.malformed = false;
-    const reply = (raw as unknown[]).map(String);
+    const reply = raw.map(String);
     const version = Number(reply[1]);
     if (version > entry.seen) entry.seen = version;
     return reply;
