@@ -62,7 +62,7 @@ export const clientKinds: readonly ClientKind[] = [
       // Against a server that is not there, connect() keeps retrying: do not wait for it.
       const connecting = client.connect().catch(() => {});
       if (await ping(port)) await connecting;
-      return { client: client as unknown as RedisClient, close: () => client.destroy() };
+      return { client, close: () => client.destroy() };
     },
   },
 ];
