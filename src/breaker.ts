@@ -165,10 +165,14 @@ export class CircuitBreaker {
     return Registry.default.status();
   }
 
-  /** The current state; reading it moves an open breaker whose recovery timeout has passed to half-open. */
+  /**
+   * The current state; reading it moves an open breaker whose recovery timeout has passed to half-open.
+   * With a `store`, only a call asks for the probe lease: reading the state (a health check) reports
+   * `open` until then, so an idle process never holds the fleet's probe.
+   */
   get state(): CircuitState {
     const inner = this.#inner;
-    if (inner.state === CircuitState.OPEN && this.#clock.now() >= inner.until) this.#recover();
+    if (inner.state === CircuitState.OPEN && this.#link === undefined && this.#clock.now() >= inner.until) this.#toHalfOpen();
     return this.#inner.state;
   }
 

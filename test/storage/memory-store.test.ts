@@ -116,10 +116,12 @@ describe('MemoryStateStore', () => {
     const [a, b] = breakers as [CircuitBreaker, CircuitBreaker];
     failOn(a);
     advance(1000);
+    void a.call(() => new Promise(() => {}));
     expect(a.state).toBe('half_open');
-    expect(b.state).toBe('open');
+    expect(() => b.call(ok)).toThrow(expect.objectContaining({ name: 'CircuitOpenError' }));
     a.trip();
-    expect(b.state).toBe('half_open');
+    expect(b.call(ok)).toBe('ok');
+    expect(b.state).toBe('closed');
   });
 
   it('opens a breaker that attaches while its peers are open', () => {

@@ -76,12 +76,21 @@ describe('CircuitBreaker with a StateStore', () => {
     const { breaker, recorder, advance } = setup();
     expect(() => breaker.call(fail)).toThrow('down');
     advance(100);
-    expect(breaker.state).toBe('open');
+    expect(() => breaker.call(() => 'ran')).toThrow(expect.objectContaining({ name: 'CircuitOpenError' }));
     recorder.port().applyRemote({ state: 'open', remainingMs: 50, attempt: 1 });
     expect(breaker.status().timeUntilRecoveryMs).toBe(50);
     advance(50);
-    expect(breaker.state).toBe('open');
+    expect(() => breaker.call(() => 'ran')).toThrow(expect.objectContaining({ name: 'CircuitOpenError' }));
     expect(recorder.probeRequests()).toBe(2);
+  });
+
+  it('does not ask for the probe when only its state is read', () => {
+    const { breaker, recorder, advance } = setup();
+    expect(() => breaker.call(fail)).toThrow('down');
+    advance(500);
+    expect(breaker.state).toBe('open');
+    expect(breaker.status().state).toBe('open');
+    expect(recorder.probeRequests()).toBe(0);
   });
 
   it('applies a remote transition with reason remote and does not tell it back', () => {
@@ -109,7 +118,7 @@ describe('CircuitBreaker with a StateStore', () => {
     const { breaker, recorder, advance } = setup();
     expect(() => breaker.call(fail)).toThrow('down');
     advance(100);
-    expect(breaker.state).toBe('open');
+    expect(() => breaker.call(() => 'ran')).toThrow(expect.objectContaining({ name: 'CircuitOpenError' }));
     recorder.port().applyRemote({ state: 'closed' });
     expect(recorder.port().grantProbe()).toBe(false);
     expect(breaker.state).toBe('closed');
@@ -123,8 +132,7 @@ describe('CircuitBreaker with a StateStore', () => {
     advance(40);
     expect(port.sharedState()).toEqual({ state: 'open', remainingMs: 60, attempt: 1 });
     advance(60);
-    void breaker.state;
-    port.grantProbe();
+    expect(port.grantProbe()).toBe(true);
     expect(port.sharedState()).toBeNull();
     expect(port.probing()).toBe(false);
     const pending = breaker.call(() => new Promise(() => {}));
