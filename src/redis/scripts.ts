@@ -53,15 +53,15 @@ return {'open', fmt(v), fmt(untilMs - now), fmt(attempt), 'set'}
 `;
 
 /**
- * KEYS[1] state; ARGV channel, origin, name, expected version ('' = unconditional). Closes, unless a
- * peer changed the state since the caller last saw it (and the caller does not hold the lease): then
- * the peer's news wins and is returned.
+ * KEYS[1] state; ARGV channel, origin, name, expected version. Closes, unless a peer changed the state
+ * since the caller last saw it (and the caller does not hold the lease): then the peer's news wins and
+ * is returned.
  */
 const close = `${prelude}
 local s, u, a, h, v = read(KEYS[1])
 if s == nil then return malformed(KEYS[1], u) end
 if s == 'closed' then return {'closed', fmt(v)} end
-if ARGV[4] ~= '' and v ~= tonumber(ARGV[4]) and not (s == 'half_open' and h == ARGV[2]) then
+if v ~= tonumber(ARGV[4]) and not (s == 'half_open' and h == ARGV[2]) then
   return {'open', fmt(v), fmt(left(u)), fmt(a)}
 end
 v = bump(v)

@@ -145,8 +145,9 @@ export class RedisStateStore implements StateStore {
       this.#pushOpen(entry, change.remainingMs, change.attempt);
     } else if (change.to === 'closed' && (change.from === 'open' || change.from === 'half_open')) {
       this.#local(entry, port, { state: 'closed' });
-      // A manual reset closes whatever the fleet says; a probe's success only the state it probed.
-      this.#pushClose(entry, change.reason === 'manual_reset' ? '' : String(entry.seen));
+      // Only the state this store last saw closes: a newer open of a peer wins, and a close the client ran
+      // late (queued while disconnected, after our timeout gave up on it) cannot undo a newer open.
+      this.#pushClose(entry, String(entry.seen));
     } else if (leftProbe) this.#release(entry);
   }
 

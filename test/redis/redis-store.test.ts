@@ -158,6 +158,25 @@ describe.skipIf(!available).each(clientKinds)('RedisStateStore with $name', (kin
     await dispose(a, b);
   });
 
+  it('does not let a close based on an old view undo a newer open', async () => {
+    const prefix = prefixFor(kind);
+    const a = await instance(kind, prefix, { recoveryTimeout: 60_000 }, { reconcileInterval: 60_000 });
+    await a.store.sync();
+    await expect(a.breaker.call(fail)).rejects.toThrow('down');
+    const admin = new Redis();
+    const key = `${prefix}breaker:shared`;
+    await waitFor('the open to reach Redis', async () => (await admin.hget(key, 's')) === 'open');
+    // A peer opens it again; this store misses the message.
+    const newer = String(Number(await admin.hget(key, 'v')) + 1);
+    await admin.hset(key, { v: newer, a: '2' });
+    a.breaker.reset();
+    await waitFor('a to take the newer open', () => a.breaker.state === 'open', 2000);
+    expect(await admin.hget(key, 's')).toBe('open');
+    expect(await admin.hget(key, 'v')).toBe(newer);
+    admin.disconnect();
+    await dispose(a);
+  });
+
   it('catches a transition whose message it missed through the periodic reconcile', async () => {
     const prefix = prefixFor(kind);
     const a = await instance(kind, prefix, { recoveryTimeout: 60_000 });
@@ -271,7 +290,14 @@ describe.skipIf(!available).each(clientKinds)('RedisStateStore with $name', (kin
       await expect(b.breaker.call(async () => 'still local')).resolves.toBe('still local');
       await waitFor('the outage to be reported', () => a.errors.length === 2 && b.errors.length >= 1, 3000);
       await server.start();
-      await waitFor('b to learn of it after the restart', () => b.breaker.state === 'open', 10_000);
+      await waitFor('b to learn of it after the restart', () => b.breaker.state === 'open', 10_000).catch(async (error) => {
+        const probe = new Redis({ port: server.port });
+        const hash = await probe.hgetall(`${prefix}breaker:shared`);
+        probe.disconnect();
+        throw new Error(
+          `${error}; a ${a.breaker.state}, b ${b.breaker.state}, key ${JSON.stringify(hash)}, errors ${a.errors.length}/${b.errors.length}`,
+        );
+      });
       expect(a.errors).toHaveLength(2);
       await dispose(a, b);
     } finally {
