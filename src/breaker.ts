@@ -105,7 +105,7 @@ export class CircuitBreaker {
   #ignored = 0;
   #fallbacks = 0;
   /** Set when a `store` option is given: carries transitions to peers and coordinates the probe. */
-  readonly #link: StoreLink | undefined;
+  #link: StoreLink | undefined;
   /** Whether the store has been asked for the probe lease and not answered yet. */
   #probeAsked = false;
 
@@ -242,6 +242,17 @@ export class CircuitBreaker {
     if (this.#inner.state !== CircuitState.DISABLED) {
       this.#transition({ state: CircuitState.DISABLED, since: this.#clock.now() }, 'manual_disable');
     }
+  }
+
+  /**
+   * Detaches the breaker from its `store`, which then forgets it (and gives back a probe lease it holds);
+   * from then on the breaker decides alone. Call it before dropping a breaker that has a store, such as a
+   * per-key breaker removed from its registry. Harmless without a store or when called twice.
+   */
+  dispose(): void {
+    const link = this.#link;
+    this.#link = undefined;
+    link?.detach();
   }
 
   /** JSON-ready figures: state, counts, thresholds, last failure and state change, time until recovery. */

@@ -133,6 +133,22 @@ describe('MemoryStateStore', () => {
     expect(late.status().timeUntilRecoveryMs).toBe(700);
   });
 
+  it('forgets a disposed breaker: it decides alone and its peers no longer follow it', () => {
+    const { breakers, advance } = setup(2);
+    const [a, b] = breakers as [CircuitBreaker, CircuitBreaker];
+    failOn(a);
+    advance(1000);
+    void a.call(() => new Promise(() => {}));
+    expect(a.state).toBe('half_open');
+    a.dispose();
+    a.dispose();
+    expect(b.call(ok)).toBe('ok');
+    expect(b.state).toBe('closed');
+    expect(a.state).toBe('half_open');
+    failOn(b);
+    expect(a.state).toBe('half_open');
+  });
+
   it('rejects a store without an attach method', () => {
     expect(() => new CircuitBreaker('x', { registry: false, store: {} as never })).toThrow(
       /Expected `store` to be a StateStore \(an object with an attach\(\) method\), got `\{\}` \(object\)/,
