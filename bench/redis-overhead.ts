@@ -63,6 +63,13 @@ const a = new CircuitBreaker('propagation', { ...options, store: redisStore });
 const b = new CircuitBreaker('propagation', { ...options, store: peerStore });
 await Promise.all([redisStore.sync(), peerStore.sync()]);
 const delays: number[] = [];
+/** A bench must end: every wait is bounded. */
+function within<T>(promise: Promise<T>, what: string, ms = 2000): Promise<T> {
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms).unref()),
+  ]);
+}
 for (let i = 0; i < 200; i++) {
   const seen = new Promise<number>((resolve) => {
     const off = b.on('stateChange', (e) => {
@@ -78,7 +85,7 @@ for (let i = 0; i < 200; i++) {
       throw new Error('down');
     });
   } catch {}
-  delays.push((await seen) - start);
+  delays.push((await within(seen, `open #${i} to reach the peer`)) - start);
   const closed = new Promise<void>((resolve) => {
     const off = b.on('stateChange', (e) => {
       if (e.to !== 'closed') return;
@@ -87,7 +94,7 @@ for (let i = 0; i < 200; i++) {
     });
   });
   a.reset();
-  await closed;
+  await within(closed, `close #${i} to reach the peer`);
 }
 const sorted = [...delays].sort((x, y) => x - y);
 const pct = (p: number) => (sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN).toFixed(2);

@@ -5,7 +5,8 @@ import { createHash } from 'node:crypto';
  * server (`TIME`), so hosts with skewed clocks agree on when an open circuit is due for a probe.
  *
  * One hash per breaker name: `s` state (`open` | `half_open` | `closed`), `u` until (server ms: end of
- * the open period or of the probe lease), `a` attempt, `h` lease holder (a store id), `v` version
+ * the open period or of the probe lease), `a` attempt, `h` lease holder (a store id), `o` the store that
+ * wrote it last, `v` version
  * (strictly increasing, at least the server time in µs, so it survives the key expiring). A closed
  * circuit leaves a short-lived tombstone carrying its version. Every write sets a TTL: the key
  * outlives its open period or lease by GRACE_MS and then disappears.
@@ -46,7 +47,7 @@ local untilMs = now + tonumber(ARGV[4])
 local attempt = tonumber(ARGV[5])
 if s == 'open' and u >= untilMs then return {'open', fmt(v), fmt(u - now), fmt(a), 'kept'} end
 v = bump(v)
-redis.call('HSET', KEYS[1], 's', 'open', 'u', fmt(untilMs), 'a', fmt(attempt), 'h', '', 'v', fmt(v))
+redis.call('HSET', KEYS[1], 's', 'open', 'u', fmt(untilMs), 'a', fmt(attempt), 'h', '', 'v', fmt(v), 'o', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], fmt(untilMs - now + GRACE_MS))
 publish(ARGV[1], v, 'open', untilMs - now, attempt, ARGV[2], ARGV[3])
 return {'open', fmt(v), fmt(untilMs - now), fmt(attempt), 'set'}
@@ -54,18 +55,19 @@ return {'open', fmt(v), fmt(untilMs - now), fmt(attempt), 'set'}
 
 /**
  * KEYS[1] state; ARGV channel, origin, name, expected version. Closes, unless a peer changed the state
- * since the caller last saw it (and the caller does not hold the lease): then the peer's news wins and
- * is returned.
+ * since the caller last saw it: then the peer's news wins and is returned. The caller's own writes
+ * (field `o`) count as seen, even when their replies are still on the way.
  */
 const close = `${prelude}
 local s, u, a, h, v = read(KEYS[1])
 if s == nil then return malformed(KEYS[1], u) end
 if s == 'closed' then return {'closed', fmt(v)} end
-if v ~= tonumber(ARGV[4]) and not (s == 'half_open' and h == ARGV[2]) then
+local by = redis.call('HGET', KEYS[1], 'o')
+if v ~= tonumber(ARGV[4]) and by ~= ARGV[2] and not (s == 'half_open' and h == ARGV[2]) then
   return {'open', fmt(v), fmt(left(u)), fmt(a)}
 end
 v = bump(v)
-redis.call('HSET', KEYS[1], 's', 'closed', 'u', '0', 'a', '0', 'h', '', 'v', fmt(v))
+redis.call('HSET', KEYS[1], 's', 'closed', 'u', '0', 'a', '0', 'h', '', 'v', fmt(v), 'o', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], GRACE_MS)
 publish(ARGV[1], v, 'closed', 0, 0, ARGV[2], ARGV[3])
 return {'closed', fmt(v)}
@@ -84,7 +86,7 @@ if (s == 'open' or (s == 'half_open' and h ~= ARGV[1])) and now < u then return 
 if a < 1 then a = 1 end
 v = bump(v)
 local lease = tonumber(ARGV[2])
-redis.call('HSET', KEYS[1], 's', 'half_open', 'u', fmt(now + lease), 'a', fmt(a), 'h', ARGV[1], 'v', fmt(v))
+redis.call('HSET', KEYS[1], 's', 'half_open', 'u', fmt(now + lease), 'a', fmt(a), 'h', ARGV[1], 'v', fmt(v), 'o', ARGV[1])
 redis.call('PEXPIRE', KEYS[1], fmt(lease + GRACE_MS))
 return {'granted', fmt(v), fmt(lease), fmt(a)}
 `;
@@ -95,7 +97,7 @@ local s, u, a, h, v = read(KEYS[1])
 if s == nil then return malformed(KEYS[1], u) end
 if s == 'half_open' and h == ARGV[1] then
   v = bump(v)
-  redis.call('HSET', KEYS[1], 's', 'open', 'u', fmt(now), 'h', '', 'v', fmt(v))
+  redis.call('HSET', KEYS[1], 's', 'open', 'u', fmt(now), 'h', '', 'v', fmt(v), 'o', ARGV[1])
   redis.call('PEXPIRE', KEYS[1], GRACE_MS)
 end
 return {'released', fmt(v)}
@@ -127,7 +129,7 @@ for i, key in ipairs(KEYS) do
         v = bump(v)
         u = now
         s = 'open'
-        redis.call('HSET', key, 's', 'open', 'u', fmt(now), 'h', '', 'v', fmt(v))
+        redis.call('HSET', key, 's', 'open', 'u', fmt(now), 'h', '', 'v', fmt(v), 'o', ARGV[1])
         redis.call('PEXPIRE', key, GRACE_MS)
       end
     end

@@ -176,13 +176,38 @@ describe.skipIf(!available).each(clientKinds)('RedisStateStore with $name', (kin
     await waitFor('the open to reach Redis', async () => (await admin.hget(key, 's')) === 'open');
     // A peer opens it again; this store misses the message.
     const newer = String(Number(await admin.hget(key, 'v')) + 1);
-    await admin.hset(key, { v: newer, a: '2' });
+    await admin.hset(key, { v: newer, a: '2', o: 'another-store' });
     a.breaker.reset();
     await waitFor('a to take the newer open', () => a.breaker.state === 'open', 2000);
     expect(await admin.hget(key, 's')).toBe('open');
     expect(await admin.hget(key, 'v')).toBe(newer);
     admin.disconnect();
     await dispose(a);
+  });
+
+  it('closes everywhere on a reset that follows its own open before Redis answered', async () => {
+    const prefix = prefixFor(kind);
+    const [a, b] = await Promise.all([0, 1].map(() => instance(kind, prefix, { recoveryTimeout: 60_000 }, { reconcileInterval: 60_000 })));
+    if (a === undefined || b === undefined) throw new Error('setup');
+    await Promise.all([a.store.sync(), b.store.sync()]);
+    for (let round = 0; round < 20; round++) {
+      expect(() =>
+        a.breaker.call(() => {
+          throw new Error('down');
+        }),
+      ).toThrow('down');
+      a.breaker.reset(); // the open's reply has not arrived yet
+      await waitFor(
+        `round ${round} to settle closed`,
+        async () => {
+          await a.store.sync();
+          await b.store.sync();
+          return a.breaker.state === 'closed' && b.breaker.state === 'closed';
+        },
+        2000,
+      );
+    }
+    await dispose(a, b);
   });
 
   it('catches a transition whose message it missed through the periodic reconcile', async () => {
