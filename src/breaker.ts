@@ -13,6 +13,7 @@ import { provideBreakerFactory, Registry } from './registry.js';
 import { type BreakerSnapshot, checkSnapshot, decodeSnapshot, encodeSnapshot } from './snapshot.js';
 import { CircuitState } from './state.js';
 import type { BreakerStatus } from './status.js';
+import type { BreakerPort, SharedState, StoreLink } from './storage/state-store.js';
 import { raceTimeout } from './timeout.js';
 import { checkFunction } from './validate.js';
 
@@ -67,6 +68,10 @@ export class CircuitBreaker {
   #rejected = 0;
   #ignored = 0;
   #fallbacks = 0;
+  /** Set when a `store` option is given: carries transitions to peers and coordinates the probe. */
+  #link: StoreLink | undefined;
+  /** Whether the store has been asked for the probe lease and not answered yet. */
+  #probeAsked = false;
 
   static {
     provideBreakerFactory((name, options) => new CircuitBreaker(name, options));
@@ -92,6 +97,7 @@ export class CircuitBreaker {
     if (this.#options.initialState !== undefined) this.restore(this.#options.initialState);
     const registry = options.registry === undefined ? Registry.default : options.registry;
     if (registry !== false) registry.register(this);
+    this.#link = this.#options.store?.attach(this.#port());
   }
 
   /** The default registry, used by the static methods. */
@@ -134,11 +140,13 @@ export class CircuitBreaker {
 
   /**
    * The current state; reading it moves an open breaker whose recovery timeout has passed to half-open,
-   * and a half-open one whose trial has exceeded `halfOpenMaxWait` back to open.
+   * and a half-open one whose trial has exceeded `halfOpenMaxWait` back to open. With a `store`, only a
+   * call asks for the probe lease: reading the state (a health check) reports `open` until then, so an
+   * idle process never holds the fleet's probe.
    */
   get state(): CircuitState {
     const inner = this.#inner;
-    if (inner.state === CircuitState.OPEN && this.#clock.now() >= inner.until) this.#toHalfOpen();
+    if (inner.state === CircuitState.OPEN && this.#link === undefined && this.#clock.now() >= inner.until) this.#toHalfOpen();
     else if (inner.state === CircuitState.HALF_OPEN) this.#checkTrialWait(inner);
     return this.#inner.state;
   }
@@ -267,6 +275,17 @@ export class CircuitBreaker {
     }
   }
 
+  /**
+   * Detaches the breaker from its `store`, which then forgets it (and gives back a probe lease it holds);
+   * from then on the breaker decides alone. Call it before dropping a breaker that has a store, such as a
+   * per-key breaker removed from its registry. Harmless without a store or when called twice.
+   */
+  dispose(): void {
+    const link = this.#link;
+    this.#link = undefined;
+    link?.detach();
+  }
+
   /** JSON-ready figures: state, counts, thresholds, last failure and state change, time until recovery. */
   status(): BreakerStatus {
     const state = this.state;
@@ -364,7 +383,7 @@ export class CircuitBreaker {
     let inner = this.#inner;
     if (inner.state === CircuitState.OPEN) {
       if (this.#clock.now() < inner.until) return false;
-      this.#toHalfOpen();
+      this.#recover();
       inner = this.#inner;
     }
     switch (inner.state) {
@@ -490,6 +509,15 @@ export class CircuitBreaker {
     return runFallback(this.#options.fallback as (...a: unknown[]) => unknown, thisArg, args, error, async);
   }
 
+  /** The recovery timeout has passed: probe, or with a store, ask it for the fleet-wide probe lease and keep rejecting meanwhile. */
+  #recover(): void {
+    if (this.#link === undefined) this.#toHalfOpen();
+    else if (!this.#probeAsked) {
+      this.#probeAsked = true;
+      this.#link.requestProbe();
+    }
+  }
+
   #toHalfOpen(): void {
     const inner = this.#inner;
     const attempt = inner.state === CircuitState.OPEN ? inner.attempt : 1;
@@ -536,6 +564,56 @@ export class CircuitBreaker {
     if ((next.state === CircuitState.CLOSED || next.state === CircuitState.OPEN) && reason !== 'restored') this.#detector.reset();
     if (this.#events.has('stateChange')) {
       this.#events.emit('stateChange', { name: this.name, from, to: next.state, reason, at: next.since });
+    }
+    this.#probeAsked = false;
+    if (this.#link !== undefined && reason !== 'remote') {
+      const open = next.state === CircuitState.OPEN;
+      this.#link.transitioned({
+        from,
+        to: next.state,
+        reason,
+        remainingMs: open ? next.until - next.since : 0,
+        attempt: open || next.state === CircuitState.HALF_OPEN ? next.attempt : 0,
+      });
+    }
+  }
+
+  /** The store's handle on this breaker (see {@link BreakerPort}); built once, never exposed. */
+  #port(): BreakerPort {
+    return {
+      name: this.name,
+      applyRemote: (shared) => this.#applyRemote(shared),
+      grantProbe: () => {
+        if (this.#inner.state !== CircuitState.OPEN) return false;
+        this.#toHalfOpen();
+        return true;
+      },
+      sharedState: () => {
+        const inner = this.#inner;
+        if (inner.state === CircuitState.CLOSED) return { state: 'closed' };
+        if (inner.state !== CircuitState.OPEN) return null;
+        return { state: 'open', remainingMs: Math.max(0, inner.until - this.#clock.now()), attempt: inner.attempt };
+      },
+      probing: () => {
+        const inner = this.#inner;
+        return inner.state === CircuitState.HALF_OPEN && (inner.inFlight > 0 || inner.successes > 0);
+      },
+    };
+  }
+
+  /** A peer's transition: taken with reason 'remote' and never told back to the store. Manual states win. */
+  #applyRemote(shared: SharedState): void {
+    const inner = this.#inner;
+    if (inner.state === CircuitState.FORCED_OPEN || inner.state === CircuitState.DISABLED) return;
+    const now = this.#clock.now();
+    if (shared.state === CircuitState.CLOSED) {
+      if (inner.state !== CircuitState.CLOSED) this.#transition({ state: CircuitState.CLOSED, since: now }, 'remote');
+    } else if (inner.state === CircuitState.OPEN) {
+      // Same state, new end: no stateChange, but a fresh probe request once it passes.
+      this.#inner = { state: CircuitState.OPEN, since: inner.since, until: now + shared.remainingMs, attempt: shared.attempt };
+      this.#probeAsked = false;
+    } else {
+      this.#transition({ state: CircuitState.OPEN, since: now, until: now + shared.remainingMs, attempt: shared.attempt }, 'remote');
     }
   }
 }

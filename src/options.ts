@@ -6,6 +6,7 @@ import type { StateChangeEvent } from './events.js';
 import { type BreakerLogger, checkLogger } from './logger.js';
 import type { Registry } from './registry.js';
 import { type BreakerSnapshot, checkSnapshot } from './snapshot.js';
+import type { StateStore } from './storage/state-store.js';
 import { checkDuration, checkFunction, checkInteger, checkKnownKeys, checkName, checkOneOf, invalid } from './validate.js';
 
 /** A class of errors, for `recordErrors` and `ignoreErrors`. */
@@ -162,6 +163,13 @@ export interface CircuitBreakerOptions<Args extends readonly unknown[] = any[], 
    * @default false
    */
   readonly captureStackTrace?: boolean;
+  /**
+   * Shares this breaker's state with peers of the same name: a {@link StateStore} such as
+   * `MemoryStateStore` or `RedisStateStore` from `tripswitch/redis`. Calls are still decided locally;
+   * after the recovery timeout the breaker keeps rejecting until the store grants it the probe lease.
+   * @default undefined (the breaker decides alone)
+   */
+  readonly store?: StateStore;
 }
 
 /** Options after validation, with every default filled in. */
@@ -187,6 +195,7 @@ export interface ResolvedOptions {
   readonly onStateChange: ((event: StateChangeEvent) => void) | undefined;
   readonly logger: BreakerLogger | undefined;
   readonly captureStackTrace: boolean;
+  readonly store: StateStore | undefined;
 }
 
 /** The defaults, in one place (README's option table repeats them). */
@@ -223,6 +232,7 @@ export const breakerOptionNames: ReadonlySet<string> = new Set([
   'logger',
   'registry',
   'captureStackTrace',
+  'store',
 ]);
 
 /**
@@ -265,6 +275,7 @@ export function resolveOptions(options: CircuitBreakerOptions, known: ReadonlySe
     logger: o.logger === undefined ? undefined : checkLogger(o.logger),
     captureStackTrace:
       o.captureStackTrace === undefined ? defaults.captureStackTrace : checkBoolean('captureStackTrace', o.captureStackTrace),
+    store: o.store === undefined ? undefined : checkStore(o.store),
   });
 }
 
@@ -305,4 +316,10 @@ function checkClock(value: unknown): Clock {
     throw invalid('clock', 'an object whose now() returns a finite number', reading);
   }
   return value as Clock;
+}
+
+function checkStore(value: unknown): StateStore {
+  if (typeof (value as StateStore | null)?.attach !== 'function')
+    throw invalid('store', 'a StateStore (an object with an attach() method)', value);
+  return value as StateStore;
 }

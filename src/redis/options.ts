@@ -1,0 +1,61 @@
+import { checkDuration, checkKnownKeys, checkName, invalid } from '../validate.js';
+import type { RedisClient } from './client.js';
+
+/** Options of a `RedisStateStore`. Durations are milliseconds. */
+export interface RedisStateStoreOptions {
+  /** An ioredis 6 or node-redis 6 client (connected, for node-redis). The store never closes it. */
+  readonly client: RedisClient;
+  /**
+   * A client of the same library for pub/sub. A subscribed connection can run no other command, so
+   * by default the store duplicates `client` and closes the duplicate in `close()`.
+   * @default client.duplicate()
+   */
+  readonly subscriber?: RedisClient;
+  /**
+   * Prefix of every key and of the channel; stores with the same prefix (and Redis) share state.
+   * @default 'tripswitch:'
+   */
+  readonly prefix?: string;
+  /**
+   * Longest wait for any Redis answer; past it the command counts as failed and breakers decide locally.
+   * @default 1000
+   */
+  readonly commandTimeout?: number;
+  /**
+   * How often the store re-reads the state of every attached breaker, to catch transitions whose
+   * message was missed (a reconnect, a dropped subscriber) and to renew a probe lease in use.
+   * @default 5000
+   */
+  readonly reconcileInterval?: number;
+  /**
+   * How long the half-open probe lease lasts unless renewed. The holder renews it on every reconcile
+   * while its trial calls are under way, so a peer takes over only from a holder that crashed, lost
+   * Redis, or has had no call to probe with for this long.
+   * @default 15000
+   */
+  readonly leaseTtl?: number;
+}
+
+/** Options with defaults filled in. */
+export interface ResolvedStoreOptions {
+  readonly prefix: string;
+  readonly commandTimeout: number;
+  readonly reconcileInterval: number;
+  readonly leaseTtl: number;
+}
+
+const names: ReadonlySet<string> = new Set(['client', 'subscriber', 'prefix', 'commandTimeout', 'reconcileInterval', 'leaseTtl']);
+
+/** Validates the options once, naming the option, the value and what is allowed. */
+export function resolveStoreOptions(options: RedisStateStoreOptions): ResolvedStoreOptions {
+  if (typeof options !== 'object' || options === null) throw invalid('options', 'an object', options);
+  checkKnownKeys('RedisStateStore', options, names);
+  const o = options as { [K in keyof RedisStateStoreOptions]: unknown };
+  return Object.freeze({
+    prefix: o.prefix === undefined ? 'tripswitch:' : checkName('prefix', o.prefix),
+    commandTimeout: o.commandTimeout === undefined ? 1000 : checkDuration('commandTimeout', o.commandTimeout, false),
+    reconcileInterval: o.reconcileInterval === undefined ? 5000 : checkDuration('reconcileInterval', o.reconcileInterval, false),
+    // Whole milliseconds: Redis's PEXPIRE takes integers.
+    leaseTtl: Math.ceil(o.leaseTtl === undefined ? 15_000 : checkDuration('leaseTtl', o.leaseTtl, false)),
+  });
+}
