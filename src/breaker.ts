@@ -88,7 +88,7 @@ export class CircuitBreaker {
     this.#clock = this.#options.clock;
     this.#detector = this.#options.detector;
     this.#events = new Emitter(this.name);
-    this.#counts = createErrorClassifier(this.#options, (source, error) => this.#events.report(source, error));
+    this.#counts = createErrorClassifier(this.#options, this.#events);
     this.#inner = { state: CircuitState.CLOSED, since: this.#clock.now() };
     this.#timed = this.#detector.usesDuration;
     this.#recoveryMs = this.#options.recoveryTimeout;

@@ -209,6 +209,9 @@ export const defaults = Object.freeze({
   captureStackTrace: false,
 } as const);
 
+// One shared instance: an idle breaker with the default recovery timeout carries no backoff of its own.
+const defaultRecoveryBackoff = toBackoff(defaults.recoveryTimeout);
+
 /** Every option name a breaker accepts. Wrappers and decorators add their own on top. */
 export const breakerOptionNames: ReadonlySet<string> = new Set([
   'failureThreshold',
@@ -247,7 +250,7 @@ export function resolveOptions(options: CircuitBreakerOptions, known: ReadonlySe
     o.failureThreshold === undefined ? defaults.failureThreshold : checkInteger('failureThreshold', o.failureThreshold, 1);
   const clock = o.clock === undefined ? monotonicClock : checkClock(o.clock);
   const detector = createDetector(o.detector, o as CircuitBreakerOptions, clock);
-  const recoveryBackoff = o.recoveryTimeout === undefined ? toBackoff(defaults.recoveryTimeout) : toBackoff(o.recoveryTimeout);
+  const recoveryBackoff = o.recoveryTimeout === undefined ? defaultRecoveryBackoff : toBackoff(o.recoveryTimeout);
   if (o.registry !== undefined && o.registry !== false && typeof (o.registry as Registry | null)?.register !== 'function') {
     throw invalid('registry', 'a Registry or false', o.registry);
   }
