@@ -1,4 +1,4 @@
-import { breakerOptionNames, type CircuitBreakerOptions } from './options.js';
+import type { CircuitBreakerOptions } from './options.js';
 import { checkName, invalid } from './validate.js';
 
 // Presets are built before the function they will wrap is known; `any` lets one preset fit any function.
@@ -39,8 +39,7 @@ export const presetTimeouts = Object.freeze({
 function preset(name: string, defaults: CircuitBreakerOptions, timeout: number, options: PresetInput | undefined): PresetOptions {
   checkName('name', name);
   if (options !== undefined && (typeof options !== 'object' || options === null)) throw invalid('options', 'an object', options);
-  const withTimeout = breakerOptionNames.has('timeout') ? { ...defaults, timeout } : defaults;
-  return Object.freeze({ ...withTimeout, ...options, name }) as PresetOptions;
+  return Object.freeze({ ...defaults, timeout, ...options, name }) as PresetOptions;
 }
 
 /**

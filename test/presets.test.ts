@@ -9,7 +9,6 @@ import {
   presetTimeouts,
   Registry,
 } from '../src/index.js';
-import { breakerOptionNames } from '../src/options.js';
 
 describe('externalService', () => {
   it('returns documented defaults under the given name, with the caller options winning', () => {
@@ -17,10 +16,10 @@ describe('externalService', () => {
     expect(options).toMatchObject({ name: 'rates', failureThreshold: 5, successThreshold: 2, recoveryTimeout: 5_000 });
   });
 
-  it('passes the preset timeout only when the breaker accepts a timeout option', () => {
-    const options: Record<string, unknown> = { ...externalService('rates') };
-    if (breakerOptionNames.has('timeout')) expect(options.timeout).toBe(presetTimeouts.externalService);
-    else expect(options).not.toHaveProperty('timeout');
+  it('sets the preset per-call timeout, which the caller can override', () => {
+    expect(externalService('rates').timeout).toBe(presetTimeouts.externalService);
+    expect(databaseOperation('db').timeout).toBe(presetTimeouts.databaseOperation);
+    expect(externalService('rates', { timeout: 1_234 }).timeout).toBe(1_234);
   });
 
   it('configures a wrapped function that opens after five failures and answers with the fallback', async () => {
