@@ -1,4 +1,6 @@
 import { CircuitBreaker } from './breaker.js';
+import { ConsecutiveFailuresDetector } from './detectors/consecutive.js';
+import type { FailureDetector } from './detectors/detector.js';
 import { breakerOptionNames, type CircuitBreakerOptions, resolveOptions } from './options.js';
 import { Registry } from './registry.js';
 import { checkKnownKeys, checkName, invalid } from './validate.js';
@@ -36,6 +38,8 @@ export interface CircuitBreakerDecorator {
 
 const decoratorOptionNames: ReadonlySet<string> = new Set([...breakerOptionNames, 'name', 'perInstance']);
 
+const validationDetector = (): FailureDetector => new ConsecutiveFailuresDetector({ failureThreshold: 1 });
+
 /** Whether `value` is the context object of a standard decorator. */
 export function isDecoratorContext(value: unknown): value is DecoratorContext {
   return (
@@ -58,7 +62,10 @@ export function createDecorator(options: CircuitBreakerDecoratorOptions = {}): C
       'A `detector` instance cannot be combined with `perInstance: true`: it would be shared by every object; pass a name or a factory (`({ clock }) => detector`) instead',
     );
   }
-  resolveOptions(breakerOptions); // validates every option now rather than at the first call
+  // Validates every option now rather than at the first call. The user's detector factory runs once per
+  // breaker, never for validation alone: a stand-in factory takes its place here.
+  const { detector } = breakerOptions;
+  resolveOptions(typeof detector === 'function' ? { ...breakerOptions, detector: validationDetector } : breakerOptions);
 
   const binder = perInstance ? perInstanceBinder(name, breakerOptions) : sharedBinder(name, breakerOptions);
   function decorator(target: unknown, key: unknown, descriptor?: unknown): unknown {

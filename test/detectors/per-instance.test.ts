@@ -19,6 +19,39 @@ describe('circuitBreaker decorator with perInstance', () => {
     expect(well.ping()).toBe('pong');
   });
 
+  it('calls a detector factory once per breaker, never for validation alone', () => {
+    let built = 0;
+    const detector = () => {
+      built++;
+      return new ConsecutiveFailuresDetector({ failureThreshold: 1 });
+    };
+    class Shared {
+      @circuitBreaker({ registry: false, detector })
+      ping(): string {
+        return 'pong';
+      }
+    }
+    class PerObject {
+      @circuitBreaker({ perInstance: true, detector })
+      ping(): string {
+        return 'pong';
+      }
+    }
+    expect(built).toBe(0);
+    new Shared().ping();
+    new Shared().ping();
+    expect(built).toBe(1);
+    new PerObject().ping();
+    new PerObject().ping();
+    expect(built).toBe(3);
+  });
+
+  it('still refuses window options a factory would ignore, at decoration', () => {
+    expect(() => circuitBreaker({ detector: () => new ConsecutiveFailuresDetector({ failureThreshold: 1 }), windowSize: 5 })).toThrow(
+      'Option `windowSize` does not apply to a detector instance or factory',
+    );
+  });
+
   it('builds one named detector per object', () => {
     class Client {
       @circuitBreaker({ perInstance: true, detector: 'countWindow', windowSize: 2, minimumCalls: 2 })
