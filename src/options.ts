@@ -36,6 +36,12 @@ export type FallbackResult<Result> = Result extends PromiseLike<infer Value> ? V
 // biome-ignore lint/suspicious/noExplicitAny: the default accepts any function's arguments
 export interface CircuitBreakerOptions<Args extends readonly unknown[] = any[], Result = unknown> {
   /**
+   * The breaker's name, accepted here so that a preset's options pass whole:
+   * `new CircuitBreaker(preset.name, preset)`, `registry.getOrCreate(preset.name, preset)`. When
+   * given, it must equal the name the breaker is created with.
+   */
+  readonly name?: string;
+  /**
    * Failures that open the breaker: in a row (detector `'consecutive'`, the default) or within
    * `timeWindow` (detector `'timeWindow'`).
    * @default 5
@@ -214,6 +220,7 @@ const defaultRecoveryBackoff = toBackoff(defaults.recoveryTimeout);
 
 /** Every option name a breaker accepts. Wrappers and decorators add their own on top. */
 export const breakerOptionNames: ReadonlySet<string> = new Set([
+  'name',
   'failureThreshold',
   'successThreshold',
   'recoveryTimeout',
@@ -240,12 +247,14 @@ export const breakerOptionNames: ReadonlySet<string> = new Set([
 
 /**
  * Validates breaker options once, at construction, and fills in defaults. Throws a `TypeError` or
- * `RangeError` naming the option, the value and what is allowed.
+ * `RangeError` naming the option, the value and what is allowed. `name`: the breaker's name, which a
+ * `name` option must equal.
  */
-export function resolveOptions(options: CircuitBreakerOptions, known: ReadonlySet<string> = breakerOptionNames): ResolvedOptions {
+export function resolveOptions(options: CircuitBreakerOptions, name?: string): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw invalid('options', 'an object', options);
-  checkKnownKeys('circuit breaker', options, known);
+  checkKnownKeys('circuit breaker', options, breakerOptionNames);
   const o = options as { [K in keyof CircuitBreakerOptions]: unknown };
+  if (o.name !== undefined) checkNameOption(o.name, name);
   const failureThreshold =
     o.failureThreshold === undefined ? defaults.failureThreshold : checkInteger('failureThreshold', o.failureThreshold, 1);
   const clock = o.clock === undefined ? monotonicClock : checkClock(o.clock);
@@ -285,6 +294,14 @@ export function resolveOptions(options: CircuitBreakerOptions, known: ReadonlySe
 /** Checks a breaker name (non-empty string). */
 export function checkBreakerName(name: unknown): string {
   return checkName('name', name);
+}
+
+/** A `name` option (from a preset, say) is a non-empty string equal to the breaker's name, when that is known. */
+function checkNameOption(value: unknown, name: string | undefined): void {
+  checkName('name', value);
+  if (name !== undefined && value !== name) {
+    throw invalid('name', `the breaker's name ${JSON.stringify(name)} (or left out)`, value);
+  }
 }
 
 function checkBoolean(option: string, value: unknown): boolean {

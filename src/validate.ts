@@ -15,26 +15,130 @@ export function describeValue(value: unknown): string {
   return `\`${shown}\` (${type})`;
 }
 
-/** ``Expected `option` to be <allowed>, got `value` (type)``, as a TypeError or RangeError. */
-export function invalid(option: string, allowed: string, value: unknown, Kind: typeof TypeError = TypeError): Error {
-  return new Kind(`Expected \`${option}\` to be ${allowed}, got ${describeValue(value)}`);
+/** ``Expected `option` to be <allowed>, got `value` (type)[; <limit>]``, as a TypeError or RangeError. */
+export function invalid(option: string, allowed: string, value: unknown, Kind: typeof TypeError = TypeError, limit = ''): Error {
+  return new Kind(`Expected \`${option}\` to be ${allowed}, got ${describeValue(value)}${limit === '' ? '' : `; ${limit}`}`);
 }
 
-export function checkInteger(option: string, value: unknown, min: number): number {
-  if (typeof value !== 'number') throw invalid(option, integerText(min), value);
-  if (!Number.isInteger(value) || value < min) throw invalid(option, integerText(min), value, RangeError);
+/**
+ * The longest duration any option may hold, in ms: 2^31 − 1 (about 24.8 days). Timers overflow beyond
+ * it (`setTimeout` fires after 1 ms instead), so every duration is bounded by it, and a backoff step
+ * past it is clamped to it.
+ */
+export const MAX_DURATION_MS = 2_147_483_647;
+
+/**
+ * The largest count an option may hold (thresholds, window sizes, minimum calls, trial calls): windows
+ * allocate memory in proportion to their size, so a typo like `windowSize: 5e8` is refused, not
+ * allocated.
+ */
+export const MAX_COUNT = 100_000;
+
+/** The most buckets a time window may be split in. */
+export const MAX_BUCKETS = 1_000;
+
+/** The narrowest time bucket, in ms: `timeWindow / windowBuckets` must reach it. */
+export const MIN_BUCKET_MS = 1;
+
+/** A range of allowed numbers and how an error message says it. */
+export interface Bound {
+  readonly min: number;
+  readonly max: number;
+  /** Whether `min` itself is refused. */
+  readonly minExclusive?: boolean;
+  /** Whether only integers are allowed. */
+  readonly integer?: boolean;
+  /** What is allowed, in words: "a positive integer". */
+  readonly text: string;
+  /** The upper end, in words, added to every refusal: "at most 100000". */
+  readonly limit: string;
+}
+
+const durationLimit = `at most ${MAX_DURATION_MS} ms (2^31 - 1, about 24.8 days: timers overflow beyond)`;
+const countLimit = `at most ${MAX_COUNT}`;
+
+/**
+ * Every bounded option, in one table: the breaker's, the detectors', the backoffs' and the adapters'
+ * (fetch, Redis store, retry) durations. Validation everywhere reads its limits from here.
+ */
+export const bounds = Object.freeze({
+  /** A count of calls or failures (thresholds, `windowSize`, `minimumCalls`, `halfOpenMaxCalls`). */
+  count: { min: 1, max: MAX_COUNT, integer: true, text: 'a positive integer', limit: countLimit },
+  /** The buckets of a time window (`windowBuckets`). */
+  buckets: { min: 1, max: MAX_BUCKETS, integer: true, text: 'a positive integer', limit: `at most ${MAX_BUCKETS}` },
+  /** A duration that may be 0 (`recoveryTimeout`, `slowCallDuration`, backoff delays). */
+  duration: { min: 0, max: MAX_DURATION_MS, text: 'a finite number of milliseconds >= 0', limit: durationLimit },
+  /** A duration that must be positive (`timeout`, `halfOpenMaxWait`, adapters' timeouts and intervals). */
+  positiveDuration: { min: 0, max: MAX_DURATION_MS, minExclusive: true, text: 'a finite number of milliseconds > 0', limit: durationLimit },
+  /** A time window (`timeWindow`): at least one bucket of {@link MIN_BUCKET_MS}. */
+  timeWindow: {
+    min: MIN_BUCKET_MS,
+    max: MAX_DURATION_MS,
+    text: `a finite number of milliseconds >= ${MIN_BUCKET_MS}`,
+    limit: durationLimit,
+  },
+  /** A rate threshold (`failureRateThreshold`, `slowCallRateThreshold`). */
+  rate: { min: 0, max: 1, minExclusive: true, text: 'a rate between 0 (exclusive) and 1 (inclusive)', limit: '' },
+} satisfies Record<string, Bound>);
+
+/**
+ * `value` if it is a number within `bound`; otherwise a TypeError (not a number) or RangeError
+ * ``Expected `option` to be <text>, got `value` (type); <limit>``.
+ */
+export function checkBound(option: string, value: unknown, bound: Bound): number {
+  if (typeof value !== 'number') throw invalid(option, bound.text, value, TypeError, bound.limit);
+  const aboveMin = bound.minExclusive === true ? value > bound.min : value >= bound.min;
+  if (!(aboveMin && value <= bound.max) || (bound.integer === true && !Number.isInteger(value))) {
+    throw invalid(option, bound.text, value, RangeError, bound.limit);
+  }
   return value;
 }
 
-function integerText(min: number): string {
-  return min === 1 ? 'a positive integer' : min === 0 ? 'a non-negative integer' : `an integer >= ${min}`;
+/**
+ * An integer count: `min` (default 1) to {@link MAX_COUNT}, or to `max` when given.
+ */
+export function checkInteger(option: string, value: unknown, min = 1, max = MAX_COUNT): number {
+  if (min === 1 && max === MAX_COUNT) return checkBound(option, value, bounds.count);
+  const text = min === 1 ? 'a positive integer' : min === 0 ? 'a non-negative integer' : `an integer >= ${min}`;
+  return checkBound(option, value, { min, max, integer: true, text, limit: `at most ${max}` });
 }
 
+/**
+ * A duration in ms, at most {@link MAX_DURATION_MS}; `allowZero: false` requires it positive. Fetch, the
+ * Redis store and the retry helper use it for their own durations.
+ */
 export function checkDuration(option: string, value: unknown, allowZero = true): number {
-  const allowed = allowZero ? 'a finite number of milliseconds >= 0' : 'a finite number of milliseconds > 0';
-  if (typeof value !== 'number') throw invalid(option, allowed, value);
-  if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) throw invalid(option, allowed, value, RangeError);
-  return value;
+  return checkBound(option, value, allowZero ? bounds.duration : bounds.positiveDuration);
+}
+
+/** A rate threshold: a number in (0, 1]. */
+export function checkRate(option: string, value: unknown): number {
+  return checkBound(option, value, bounds.rate);
+}
+
+/**
+ * A time window of `buckets` buckets: {@link bounds.timeWindow}, and each bucket at least
+ * {@link MIN_BUCKET_MS} wide, so bucket indexes stay exact integers whatever the clock's origin.
+ */
+export function checkTimeWindow(option: string, value: unknown, buckets = 1, bucketsOption = 'windowBuckets'): number {
+  const timeWindow = checkBound(option, value, bounds.timeWindow);
+  if (timeWindow / buckets < MIN_BUCKET_MS) {
+    throw invalid(
+      option,
+      `at least ${MIN_BUCKET_MS} ms a bucket, so at least ${buckets * MIN_BUCKET_MS} ms for \`${bucketsOption}\` ${buckets}`,
+      value,
+      RangeError,
+    );
+  }
+  return timeWindow;
+}
+
+/** Cross-field rule of count windows: `minimumCalls` at most `windowSize`, or the window could never trip. */
+export function checkMinimumCalls(minimumCalls: number, windowSize: number): number {
+  if (minimumCalls > windowSize) {
+    throw invalid('minimumCalls', `at most \`windowSize\` (${windowSize}), or the window could never trip`, minimumCalls, RangeError);
+  }
+  return minimumCalls;
 }
 
 export function checkFunction<F>(option: string, value: unknown): F {
@@ -87,4 +191,23 @@ function distance(a: string, b: string): number {
     previous = row;
   }
   return previous[b.length] ?? 0;
+}
+
+const breakerMethods = ['call', 'wrap', 'status', 'reset', 'snapshot', 'restore', 'on'] as const;
+
+/**
+ * `value` if it looks like a circuit breaker (a non-empty `name` and the breaker's methods), for
+ * `Registry.register`. A shape check, not `instanceof`: a breaker from a second copy of the package
+ * (ESM and CJS side by side) registers too.
+ */
+export function checkBreaker<B>(value: B): B {
+  const b = value as { name?: unknown } & Partial<Record<(typeof breakerMethods)[number], unknown>>;
+  const shaped =
+    typeof b === 'object' &&
+    b !== null &&
+    typeof b.name === 'string' &&
+    b.name.trim() !== '' &&
+    breakerMethods.every((m) => typeof b[m] === 'function');
+  if (!shaped) throw invalid('breaker', 'a CircuitBreaker', value);
+  return value;
 }
