@@ -245,6 +245,22 @@ export const breakerOptionNames: ReadonlySet<string> = new Set([
   'store',
 ]);
 
+/** Option names of `@circuitBreaker(options)`: the breaker's plus `perInstance`. */
+export const decoratorOptionNames: ReadonlySet<string> = new Set([...breakerOptionNames, 'perInstance']);
+
+// Stands in for a user's detector factory when options are only checked: the factory runs once per breaker, never for validation.
+const standInDetector: DetectorFactory = () => createDetector(undefined, {}, monotonicClock);
+
+/**
+ * Checks breaker options where they are written (a preset, a decorator) without building a breaker:
+ * the same rules and messages as the constructor, and a detector factory is not called.
+ * @throws {TypeError | RangeError} naming the option, the value and what is allowed.
+ */
+export function validateOptions(options: CircuitBreakerOptions, name?: string): void {
+  const detector = typeof options === 'object' && options !== null ? options.detector : undefined;
+  resolveOptions(typeof detector === 'function' ? { ...options, detector: standInDetector } : options, name);
+}
+
 /**
  * Validates breaker options once, at construction, and fills in defaults. Throws a `TypeError` or
  * `RangeError` naming the option, the value and what is allowed. `name`: the breaker's name, which a

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   CircuitBreaker,
+  ConsecutiveFailuresDetector,
   cacheOperation,
   circuitBreaker,
   databaseOperation,
@@ -148,5 +149,28 @@ describe('presets as their JSDoc passes them', () => {
     const preset = messageQueue('orders', { registry: false });
     expect(() => new CircuitBreaker('payments', preset)).toThrow(TypeError);
     expect(() => new CircuitBreaker('payments', preset)).toThrow(/`name`.*"payments".*"orders"/);
+  });
+});
+
+describe('preset validation', () => {
+  it('refuses bad options where the preset is written, with the breaker messages', () => {
+    expect(() => externalService('rates', { timeout: 30 * 86_400_000 })).toThrow(RangeError);
+    expect(() => externalService('rates', { timeout: 30 * 86_400_000 })).toThrow(/`timeout`.*2592000000/);
+    expect(() => databaseOperation('db', { failureTreshold: 3 } as never)).toThrow(/did you mean `failureThreshold`/);
+    expect(() => messageQueue('q', { detector: 'countWindow', windowSize: 5e8 })).toThrow(/`windowSize`.*100000/);
+  });
+
+  it('does not call a detector factory to validate', () => {
+    let calls = 0;
+    const preset = externalService('rates', {
+      registry: false,
+      detector: () => {
+        calls++;
+        return new ConsecutiveFailuresDetector({ failureThreshold: 2 });
+      },
+    });
+    expect(calls).toBe(0);
+    new CircuitBreaker(preset.name, preset);
+    expect(calls).toBe(1);
   });
 });
