@@ -16,7 +16,7 @@ export interface CountWindowOptions extends RateOptions {
  * Trips when the failure rate over the last `windowSize` calls reaches `failureRateThreshold` (`>=`),
  * once at least `minimumCalls` calls are in the window; with `slowCallDuration`, also when the
  * slow-call rate reaches `slowCallRateThreshold`. Time plays no part: right for steady traffic where
- * "half of the last 20 calls failed" is the signal. A ring of one bucket a call (three bytes).
+ * "half of the last 20 calls failed" is the signal. A ring of one bucket a call (24 bytes).
  *
  * @example
  * new CircuitBreaker('search', { detector: 'countWindow', windowSize: 50, failureRateThreshold: 0.25, minimumCalls: 20 });
@@ -33,7 +33,7 @@ export class CountWindowDetector implements FailureDetector {
   constructor(options: CountWindowOptions = {}) {
     const size = options.windowSize === undefined ? 20 : checkInteger('windowSize', options.windowSize);
     this.#rule = resolveRateRule(options, size);
-    this.#ring = new BucketRing(size, Uint8Array);
+    this.#ring = new BucketRing(size);
     this.usesDuration = this.#rule.measuresSlowCalls;
   }
 
@@ -46,9 +46,7 @@ export class CountWindowDetector implements FailureDetector {
   }
 
   #push(flags: number): void {
-    const ring = this.#ring;
-    ring.moveTo(ring.position + 1);
-    ring.add(flags);
+    this.#ring.push(flags);
   }
 
   shouldTrip(): boolean {

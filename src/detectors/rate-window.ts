@@ -49,7 +49,7 @@ export class RateWindowDetector implements FailureDetector {
     this.#rule = resolveRateRule(options);
     this.#time = new Timeline(options.clock ?? monotonicClock);
     this.#bucketMs = timeWindow / buckets;
-    this.#ring = new BucketRing(buckets, Float64Array);
+    this.#ring = new BucketRing(buckets);
     this.usesDuration = this.#rule.measuresSlowCalls;
   }
 
