@@ -43,19 +43,20 @@ export interface CircuitBreakerOptions<Args extends readonly unknown[] = any[], 
   readonly name?: string;
   /**
    * Failures that open the breaker: in a row (detector `'consecutive'`, the default) or within
-   * `timeWindow` (detector `'timeWindow'`).
+   * `timeWindow` (detector `'timeWindow'`). An integer from 1 to 100 000.
    * @default 5
    */
   readonly failureThreshold?: number;
   /**
-   * Successful trial calls in a row, while half-open, that close the breaker again.
+   * Successful trial calls in a row, while half-open, that close the breaker again. At most 100 000.
    * @default 3
    */
   readonly successThreshold?: number;
   /**
    * Milliseconds the breaker stays open before it lets a trial call through, or a {@link Backoff}
    * (`exponentialBackoff(...)`, `withJitter(...)`) whose step grows each time a trial fails and the
-   * breaker reopens, and starts again once it closes.
+   * breaker reopens, and starts again once it closes. At most 2^31 − 1 ms, like every duration (a
+   * backoff step beyond, or not a finite number, is clamped to 2^31 − 1 ms).
    * @default 60000
    */
   readonly recoveryTimeout?: number | Backoff;
@@ -111,7 +112,8 @@ export interface CircuitBreakerOptions<Args extends readonly unknown[] = any[], 
    */
   readonly detector?: DetectorName | FailureDetector | DetectorFactory;
   /**
-   * Milliseconds the window of `'timeWindow'` and `'rateWindow'` (and `'slowCalls'` with a time window) covers.
+   * Milliseconds the window of `'timeWindow'` and `'rateWindow'` (and `'slowCalls'` with a time window) covers:
+   * from 1 to 2^31 − 1, and at least 1 ms a bucket (`timeWindow / windowBuckets >= 1`).
    * @default 60000
    */
   readonly timeWindow?: number;
@@ -121,7 +123,7 @@ export interface CircuitBreakerOptions<Args extends readonly unknown[] = any[], 
    */
   readonly windowBuckets?: number;
   /**
-   * Calls the `'countWindow'` (or `'slowCalls'`) detector rates: the last `windowSize`.
+   * Calls the `'countWindow'` (or `'slowCalls'`) detector rates: the last `windowSize`, at most 100 000.
    * @default 20
    */
   readonly windowSize?: number;

@@ -113,3 +113,15 @@ describe('Registry.register', () => {
     expect(registry.size).toBe(0);
   });
 });
+
+describe('adapters share the bounds', () => {
+  it('refuses a 30-day fetch timeout and Redis store durations past 2^31 - 1 ms', async () => {
+    const { createFetch } = await import('../src/integrations/fetch.js');
+    const { resolveStoreOptions } = await import('../src/redis/options.js');
+    expect(() => createFetch({ timeout: thirtyDays })).toThrow(RangeError);
+    expect(() => createFetch({ timeout: thirtyDays })).toThrow(/`timeout`.*2147483647/);
+    for (const option of ['commandTimeout', 'reconcileInterval', 'leaseTtl']) {
+      expect(() => resolveStoreOptions({ client: {} as never, [option]: thirtyDays })).toThrow(new RegExp(`\`${option}\`.*2147483647`));
+    }
+  });
+});
