@@ -247,9 +247,6 @@ export const breakerOptionNames: ReadonlySet<string> = new Set([
   'store',
 ]);
 
-/** Option names of `@circuitBreaker(options)`: the breaker's plus `perInstance`. */
-export const decoratorOptionNames: ReadonlySet<string> = new Set([...breakerOptionNames, 'perInstance']);
-
 // Stands in for a user's detector factory when options are only checked: the factory runs once per breaker, never for validation.
 const standInDetector: DetectorFactory = () => createDetector(undefined, {}, monotonicClock);
 

@@ -1,3 +1,10 @@
+/*
+ * Option validation, in one module: the bounds (`MAX_DURATION_MS`, `MAX_COUNT`, `MAX_BUCKETS`,
+ * `MIN_BUCKET_MS`), the checkers every option set uses (breaker, wrapper, decorators, presets,
+ * detectors, backoffs, fetch, the Redis store) and the cross-field rules. Every refusal is a TypeError
+ * (wrong type) or RangeError (out of range) naming the option, the value and what is allowed.
+ */
+
 /** Renders a value for an error message: `0` (number), `"abc"` (string), `NaN` (number), ... */
 export function describeValue(value: unknown): string {
   let shown: string;
@@ -40,67 +47,23 @@ export const MAX_BUCKETS = 1_000;
 /** The narrowest time bucket, in ms: `timeWindow / windowBuckets` must reach it. */
 export const MIN_BUCKET_MS = 1;
 
-/** A range of allowed numbers and how an error message says it. */
-export interface Bound {
-  readonly min: number;
-  readonly max: number;
-  /** Whether `min` itself is refused. */
-  readonly minExclusive?: boolean;
-  /** Whether only integers are allowed. */
-  readonly integer?: boolean;
-  /** What is allowed, in words: "a positive integer". */
-  readonly text: string;
-  /** The upper end, in words, added to every refusal: "at most 100000". */
-  readonly limit: string;
-}
-
-const durationLimit = `at most ${MAX_DURATION_MS} ms (2^31 - 1, about 24.8 days: timers overflow beyond)`;
-const countLimit = `at most ${MAX_COUNT}`;
+const durationLimit = `at most ${MAX_DURATION_MS} ms (2^31 - 1)`;
 
 /**
- * Every bounded option, in one table: the breaker's, the detectors', the backoffs' and the adapters'
- * (fetch, Redis store, retry) durations. Validation everywhere reads its limits from here.
+ * `value` when `inRange` holds; a TypeError when it is not a number, else a RangeError:
+ * ``Expected `option` to be <allowed>, got `value` (type); <limit>``. Every bounded check goes through it.
  */
-export const bounds = Object.freeze({
-  /** A count of calls or failures (thresholds, `windowSize`, `minimumCalls`, `halfOpenMaxCalls`). */
-  count: { min: 1, max: MAX_COUNT, integer: true, text: 'a positive integer', limit: countLimit },
-  /** The buckets of a time window (`windowBuckets`). */
-  buckets: { min: 1, max: MAX_BUCKETS, integer: true, text: 'a positive integer', limit: `at most ${MAX_BUCKETS}` },
-  /** A duration that may be 0 (`recoveryTimeout`, `slowCallDuration`, backoff delays). */
-  duration: { min: 0, max: MAX_DURATION_MS, text: 'a finite number of milliseconds >= 0', limit: durationLimit },
-  /** A duration that must be positive (`timeout`, `halfOpenMaxWait`, adapters' timeouts and intervals). */
-  positiveDuration: { min: 0, max: MAX_DURATION_MS, minExclusive: true, text: 'a finite number of milliseconds > 0', limit: durationLimit },
-  /** A time window (`timeWindow`): at least one bucket of {@link MIN_BUCKET_MS}. */
-  timeWindow: {
-    min: MIN_BUCKET_MS,
-    max: MAX_DURATION_MS,
-    text: `a finite number of milliseconds >= ${MIN_BUCKET_MS}`,
-    limit: durationLimit,
-  },
-  /** A rate threshold (`failureRateThreshold`, `slowCallRateThreshold`). */
-  rate: { min: 0, max: 1, minExclusive: true, text: 'a rate between 0 (exclusive) and 1 (inclusive)', limit: '' },
-} satisfies Record<string, Bound>);
-
-/**
- * `value` if it is a number within `bound`; otherwise a TypeError (not a number) or RangeError
- * ``Expected `option` to be <text>, got `value` (type); <limit>``.
- */
-export function checkBound(option: string, value: unknown, bound: Bound): number {
-  if (typeof value !== 'number') throw invalid(option, bound.text, value, TypeError, bound.limit);
-  const aboveMin = bound.minExclusive === true ? value > bound.min : value >= bound.min;
-  if (!(aboveMin && value <= bound.max) || (bound.integer === true && !Number.isInteger(value))) {
-    throw invalid(option, bound.text, value, RangeError, bound.limit);
-  }
+function checkRange(option: string, value: unknown, inRange: boolean, allowed: string, limit: string): number {
+  if (typeof value !== 'number') throw invalid(option, allowed, value, TypeError, limit);
+  if (!inRange) throw invalid(option, allowed, value, RangeError, limit);
   return value;
 }
 
-/**
- * An integer count: `min` (default 1) to {@link MAX_COUNT}, or to `max` when given.
- */
+/** An integer count from `min` (default 1) to `max` (default {@link MAX_COUNT}). */
 export function checkInteger(option: string, value: unknown, min = 1, max = MAX_COUNT): number {
-  if (min === 1 && max === MAX_COUNT) return checkBound(option, value, bounds.count);
-  const text = min === 1 ? 'a positive integer' : min === 0 ? 'a non-negative integer' : `an integer >= ${min}`;
-  return checkBound(option, value, { min, max, integer: true, text, limit: `at most ${max}` });
+  const n = value as number;
+  const allowed = min === 1 ? 'a positive integer' : min === 0 ? 'a non-negative integer' : `an integer >= ${min}`;
+  return checkRange(option, value, Number.isInteger(n) && n >= min && n <= max, allowed, `at most ${max}`);
 }
 
 /**
@@ -108,24 +71,29 @@ export function checkInteger(option: string, value: unknown, min = 1, max = MAX_
  * Redis store and the retry helper use it for their own durations.
  */
 export function checkDuration(option: string, value: unknown, allowZero = true): number {
-  return checkBound(option, value, allowZero ? bounds.duration : bounds.positiveDuration);
+  const n = value as number;
+  const allowed = `a finite number of milliseconds ${allowZero ? '>=' : '>'} 0`;
+  return checkRange(option, value, (allowZero ? n >= 0 : n > 0) && n <= MAX_DURATION_MS, allowed, durationLimit);
 }
 
 /** A rate threshold: a number in (0, 1]. */
 export function checkRate(option: string, value: unknown): number {
-  return checkBound(option, value, bounds.rate);
+  const n = value as number;
+  return checkRange(option, value, n > 0 && n <= 1, 'a rate between 0 (exclusive) and 1 (inclusive)', '');
 }
 
 /**
- * A time window of `buckets` buckets: {@link bounds.timeWindow}, and each bucket at least
- * {@link MIN_BUCKET_MS} wide, so bucket indexes stay exact integers whatever the clock's origin.
+ * A time window of `buckets` buckets: {@link MIN_BUCKET_MS} to {@link MAX_DURATION_MS} ms, and each
+ * bucket at least {@link MIN_BUCKET_MS} wide, so bucket indexes stay exact integers whatever the clock.
  */
 export function checkTimeWindow(option: string, value: unknown, buckets = 1, bucketsOption = 'windowBuckets'): number {
-  const timeWindow = checkBound(option, value, bounds.timeWindow);
+  const n = value as number;
+  const allowed = `a finite number of milliseconds >= ${MIN_BUCKET_MS}`;
+  const timeWindow = checkRange(option, value, n >= MIN_BUCKET_MS && n <= MAX_DURATION_MS, allowed, durationLimit);
   if (timeWindow / buckets < MIN_BUCKET_MS) {
     throw invalid(
       option,
-      `at least ${MIN_BUCKET_MS} ms a bucket, so at least ${buckets * MIN_BUCKET_MS} ms for \`${bucketsOption}\` ${buckets}`,
+      `at least ${MIN_BUCKET_MS} ms a bucket (${buckets * MIN_BUCKET_MS} ms for \`${bucketsOption}\` ${buckets})`,
       value,
       RangeError,
     );
@@ -193,7 +161,7 @@ function distance(a: string, b: string): number {
   return previous[b.length] ?? 0;
 }
 
-const breakerMethods = ['call', 'wrap', 'status', 'reset', 'snapshot', 'restore', 'on'] as const;
+const breakerMethods = ['call', 'status', 'reset'] as const;
 
 /**
  * `value` if it looks like a circuit breaker (a non-empty `name` and the breaker's methods), for

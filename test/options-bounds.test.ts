@@ -78,7 +78,7 @@ describe('option bounds', () => {
     expect(error).toBeInstanceOf(RangeError);
     expect(error.message).toMatch(/`timeWindow`.*>= 1, got `0\.001`/);
     expect(make({ detector: 'rateWindow', timeWindow: 5, windowBuckets: 10 })).toThrow(
-      /`timeWindow` to be at least 1 ms a bucket, so at least 10 ms for `windowBuckets` 10, got `5`/,
+      /`timeWindow` to be at least 1 ms a bucket \(10 ms for `windowBuckets` 10\), got `5`/,
     );
     expect(make({ detector: 'slowCalls', slowCallDuration: 10, timeWindow: 9 })).toThrow(RangeError);
     expect(() => new RateWindowDetector({ timeWindow: 10, buckets: 11 })).toThrow(RangeError);

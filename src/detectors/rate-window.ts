@@ -1,5 +1,5 @@
 import { type Clock, monotonicClock } from '../clock.js';
-import { bounds, checkBound, checkTimeWindow } from '../validate.js';
+import { checkInteger, checkTimeWindow, MAX_BUCKETS } from '../validate.js';
 import { assertSnapshot, type DetectorSnapshot, type DetectorStats, type FailureDetector } from './detector.js';
 import { flagsOf, type RateOptions, type RateRule, rateStats, rateTrips, resolveRateRule } from './rate.js';
 import { BucketRing, Timeline } from './window.js';
@@ -44,7 +44,7 @@ export class RateWindowDetector implements FailureDetector {
 
   /** @throws {TypeError | RangeError} for an invalid option. */
   constructor(options: RateWindowOptions = {}) {
-    const buckets = options.buckets === undefined ? 10 : checkBound('buckets', options.buckets, bounds.buckets);
+    const buckets = options.buckets === undefined ? 10 : checkInteger('buckets', options.buckets, 1, MAX_BUCKETS);
     const timeWindow = options.timeWindow === undefined ? 60_000 : checkTimeWindow('timeWindow', options.timeWindow, buckets, 'buckets');
     this.#rule = resolveRateRule(options);
     this.#time = new Timeline(options.clock ?? monotonicClock);
