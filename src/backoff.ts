@@ -1,4 +1,4 @@
-import { checkDuration, checkFunction, invalid } from './validate.js';
+import { checkDuration, checkFunction, invalid, MAX_DURATION_MS } from './validate.js';
 
 /**
  * How long the breaker stays open, by how many times in a row it has opened: `attempt` is 1 when it
@@ -24,7 +24,7 @@ export function constantBackoff(delayMs: number): Backoff {
 export interface ExponentialBackoffOptions {
   /** Milliseconds open on the first opening. */
   readonly initialDelay: number;
-  /** Milliseconds the delay never exceeds. @default 10 × initialDelay */
+  /** Milliseconds the delay never exceeds. @default 10 × initialDelay, at most 2^31 − 1 */
   readonly maxDelay?: number;
   /** Factor between one step and the next. @default 2 */
   readonly multiplier?: number;
@@ -40,7 +40,7 @@ export interface ExponentialBackoffOptions {
 export function exponentialBackoff(options: ExponentialBackoffOptions): Backoff {
   if (typeof options !== 'object' || options === null) throw invalid('options', 'an object with `initialDelay`', options);
   const initial = checkDuration('initialDelay', options.initialDelay);
-  const max = options.maxDelay === undefined ? initial * 10 : checkDuration('maxDelay', options.maxDelay);
+  const max = options.maxDelay === undefined ? Math.min(initial * 10, MAX_DURATION_MS) : checkDuration('maxDelay', options.maxDelay);
   if (max < initial) throw invalid('maxDelay', `at least \`initialDelay\` (${initial})`, max, RangeError);
   const multiplier = options.multiplier ?? 2;
   if (typeof multiplier !== 'number' || !(multiplier >= 1) || !Number.isFinite(multiplier)) {
@@ -88,8 +88,13 @@ export function toBackoff(recoveryTimeout: unknown): Backoff {
   return constantBackoff(checkDuration('recoveryTimeout', recoveryTimeout));
 }
 
-/** The step for `attempt`, made safe: a custom backoff's negative or non-finite answer counts as 0 ms. */
+/**
+ * The step for `attempt`, made safe for a custom backoff: an answer that is not a finite number
+ * (`Infinity`, `NaN`, a string) or exceeds 2^31 − 1 ms becomes 2^31 − 1 ms, the longest allowed delay
+ * (a broken backoff must not make the breaker probe at once); a negative one becomes 0.
+ */
 export function stepMs(backoff: Backoff, attempt: number): number {
-  const delay = backoff.delay(attempt);
-  return Number.isFinite(delay) && delay > 0 ? delay : 0;
+  const delay: unknown = backoff.delay(attempt);
+  if (typeof delay !== 'number' || !Number.isFinite(delay) || delay > MAX_DURATION_MS) return MAX_DURATION_MS;
+  return delay > 0 ? delay : 0;
 }

@@ -84,7 +84,7 @@ export class CircuitBreaker {
    */
   constructor(name: string, options: CircuitBreakerOptions = {}) {
     this.name = checkBreakerName(name);
-    this.#options = resolveOptions(options);
+    this.#options = resolveOptions(options, this.name);
     this.#clock = this.#options.clock;
     this.#detector = this.#options.detector;
     this.#events = new Emitter(this.name);
@@ -444,7 +444,7 @@ export class CircuitBreaker {
     const inner = this.#inner;
     if (inner.state === CircuitState.CLOSED) {
       this.#detector.onSuccess(durationMs);
-      if (this.#detector.usesDuration && this.#detector.shouldTrip()) this.#open('failure_threshold', 1);
+      if (this.#detector.shouldTrip()) this.#open('failure_threshold', 1);
     } else if (inner.state === CircuitState.HALF_OPEN) {
       inner.inFlight--;
       inner.successes++;

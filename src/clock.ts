@@ -32,3 +32,12 @@ export function toEpochMs(clock: Clock, reading: number): number {
 export function fromEpochMs(clock: Clock, epochMs: number): number {
   return clock.now() - (Date.now() - epochMs);
 }
+
+/**
+ * `Date.now() − clock.now()`, read once: add it to a reading of `clock` to get epoch milliseconds,
+ * subtract it for the way back. Converting several times with one offset keeps their distances exact
+ * (two separate conversions may straddle a wall-clock tick and drift by 1 ms).
+ */
+export function epochOffset(clock: Clock): number {
+  return Date.now() - clock.now();
+}

@@ -36,20 +36,27 @@ export type FallbackResult<Result> = Result extends PromiseLike<infer Value> ? V
 // biome-ignore lint/suspicious/noExplicitAny: the default accepts any function's arguments
 export interface CircuitBreakerOptions<Args extends readonly unknown[] = any[], Result = unknown> {
   /**
+   * The breaker's name, accepted here so that a preset's options pass whole:
+   * `new CircuitBreaker(preset.name, preset)`, `registry.getOrCreate(preset.name, preset)`. When
+   * given, it must equal the name the breaker is created with.
+   */
+  readonly name?: string;
+  /**
    * Failures that open the breaker: in a row (detector `'consecutive'`, the default) or within
-   * `timeWindow` (detector `'timeWindow'`).
+   * `timeWindow` (detector `'timeWindow'`). An integer from 1 to 100 000.
    * @default 5
    */
   readonly failureThreshold?: number;
   /**
-   * Successful trial calls in a row, while half-open, that close the breaker again.
+   * Successful trial calls in a row, while half-open, that close the breaker again. At most 100 000.
    * @default 3
    */
   readonly successThreshold?: number;
   /**
    * Milliseconds the breaker stays open before it lets a trial call through, or a {@link Backoff}
    * (`exponentialBackoff(...)`, `withJitter(...)`) whose step grows each time a trial fails and the
-   * breaker reopens, and starts again once it closes.
+   * breaker reopens, and starts again once it closes. At most 2^31 − 1 ms, like every duration (a
+   * backoff step beyond, or not a finite number, is clamped to 2^31 − 1 ms).
    * @default 60000
    */
   readonly recoveryTimeout?: number | Backoff;
@@ -105,7 +112,8 @@ export interface CircuitBreakerOptions<Args extends readonly unknown[] = any[], 
    */
   readonly detector?: DetectorName | FailureDetector | DetectorFactory;
   /**
-   * Milliseconds the window of `'timeWindow'` and `'rateWindow'` (and `'slowCalls'` with a time window) covers.
+   * Milliseconds the window of `'timeWindow'` and `'rateWindow'` (and `'slowCalls'` with a time window) covers:
+   * from 1 to 2^31 − 1, and at least 1 ms a bucket (`timeWindow / windowBuckets >= 1`).
    * @default 60000
    */
   readonly timeWindow?: number;
@@ -115,7 +123,7 @@ export interface CircuitBreakerOptions<Args extends readonly unknown[] = any[], 
    */
   readonly windowBuckets?: number;
   /**
-   * Calls the `'countWindow'` (or `'slowCalls'`) detector rates: the last `windowSize`.
+   * Calls the `'countWindow'` (or `'slowCalls'`) detector rates: the last `windowSize`, at most 100 000.
    * @default 20
    */
   readonly windowSize?: number;
@@ -214,6 +222,7 @@ const defaultRecoveryBackoff = toBackoff(defaults.recoveryTimeout);
 
 /** Every option name a breaker accepts. Wrappers and decorators add their own on top. */
 export const breakerOptionNames: ReadonlySet<string> = new Set([
+  'name',
   'failureThreshold',
   'successThreshold',
   'recoveryTimeout',
@@ -238,14 +247,29 @@ export const breakerOptionNames: ReadonlySet<string> = new Set([
   'store',
 ]);
 
+// Stands in for a user's detector factory when options are only checked: the factory runs once per breaker, never for validation.
+const standInDetector: DetectorFactory = () => createDetector(undefined, {}, monotonicClock);
+
+/**
+ * Checks breaker options where they are written (a preset, a decorator) without building a breaker:
+ * the same rules and messages as the constructor, and a detector factory is not called.
+ * @throws {TypeError | RangeError} naming the option, the value and what is allowed.
+ */
+export function validateOptions(options: CircuitBreakerOptions, name?: string): void {
+  const detector = typeof options === 'object' && options !== null ? options.detector : undefined;
+  resolveOptions(typeof detector === 'function' ? { ...options, detector: standInDetector } : options, name);
+}
+
 /**
  * Validates breaker options once, at construction, and fills in defaults. Throws a `TypeError` or
- * `RangeError` naming the option, the value and what is allowed.
+ * `RangeError` naming the option, the value and what is allowed. `name`: the breaker's name, which a
+ * `name` option must equal.
  */
-export function resolveOptions(options: CircuitBreakerOptions, known: ReadonlySet<string> = breakerOptionNames): ResolvedOptions {
+export function resolveOptions(options: CircuitBreakerOptions, name?: string): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw invalid('options', 'an object', options);
-  checkKnownKeys('circuit breaker', options, known);
+  checkKnownKeys('circuit breaker', options, breakerOptionNames);
   const o = options as { [K in keyof CircuitBreakerOptions]: unknown };
+  if (o.name !== undefined) checkNameOption(o.name, name);
   const failureThreshold =
     o.failureThreshold === undefined ? defaults.failureThreshold : checkInteger('failureThreshold', o.failureThreshold, 1);
   const clock = o.clock === undefined ? monotonicClock : checkClock(o.clock);
@@ -285,6 +309,14 @@ export function resolveOptions(options: CircuitBreakerOptions, known: ReadonlySe
 /** Checks a breaker name (non-empty string). */
 export function checkBreakerName(name: unknown): string {
   return checkName('name', name);
+}
+
+/** A `name` option (from a preset, say) is a non-empty string equal to the breaker's name, when that is known. */
+function checkNameOption(value: unknown, name: string | undefined): void {
+  checkName('name', value);
+  if (name !== undefined && value !== name) {
+    throw invalid('name', `the breaker's name ${JSON.stringify(name)} (or left out)`, value);
+  }
 }
 
 function checkBoolean(option: string, value: unknown): boolean {

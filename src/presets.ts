@@ -1,4 +1,4 @@
-import type { CircuitBreakerOptions } from './options.js';
+import { type CircuitBreakerOptions, validateOptions } from './options.js';
 import { checkName, invalid } from './validate.js';
 
 // Presets are built before the function they will wrap is known; `any` lets one preset fit any function.
@@ -39,7 +39,10 @@ export const presetTimeouts = Object.freeze({
 function preset(name: string, defaults: CircuitBreakerOptions, timeout: number, options: PresetInput | undefined): PresetOptions {
   checkName('name', name);
   if (options !== undefined && (typeof options !== 'object' || options === null)) throw invalid('options', 'an object', options);
-  return Object.freeze({ ...defaults, timeout, ...options, name }) as PresetOptions;
+  const merged = Object.freeze({ ...defaults, timeout, ...options, name }) as PresetOptions;
+  // Refused here, where the preset is written, rather than where the breaker is built from it.
+  validateOptions(merged, name);
+  return merged;
 }
 
 /**

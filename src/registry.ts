@@ -4,7 +4,7 @@ import { type HealthOptions, type HealthReport, healthOf } from './health.js';
 import type { CircuitBreakerOptions } from './options.js';
 import { type CircuitState, circuitStates } from './state.js';
 import type { BreakerStatus } from './status.js';
-import { describeValue } from './validate.js';
+import { checkBreaker, describeValue } from './validate.js';
 
 type BreakerFactory = (name: string, options: CircuitBreakerOptions & { registry: Registry }) => CircuitBreaker;
 
@@ -45,8 +45,10 @@ export class Registry {
   /**
    * Adds a breaker under its name. Breakers call this themselves on construction.
    * @throws {CircuitBreakerError} with code `ERR_CIRCUIT_BREAKER_DUPLICATE_NAME` when the name is taken.
+   * @throws {TypeError} when `breaker` is not a circuit breaker.
    */
   register(breaker: CircuitBreaker): void {
+    checkBreaker(breaker);
     const existing = this.#breakers.get(breaker.name);
     if (existing !== undefined && existing !== breaker) {
       throw new CircuitBreakerError(

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { constantBackoff, exponentialBackoff, withJitter } from '../src/backoff.js';
+import { constantBackoff, exponentialBackoff, stepMs, withJitter } from '../src/backoff.js';
 import { CircuitBreaker } from '../src/breaker.js';
+import { MAX_DURATION_MS } from '../src/validate.js';
 import { fakeClock } from './helpers.js';
 
 describe('exponentialBackoff', () => {
@@ -69,5 +70,43 @@ describe('CircuitBreaker recoveryTimeout backoff', () => {
     expect(() => new CircuitBreaker('b', { registry: false, recoveryTimeout: '1s' })).toThrow(/recoveryTimeout/);
     // @ts-expect-error not a backoff
     expect(() => new CircuitBreaker('b', { registry: false, recoveryTimeout: {} })).toThrow(/delay\(attempt\)/);
+  });
+});
+
+describe('stepMs (a custom backoff made safe)', () => {
+  const fail = () => {
+    throw new Error('down');
+  };
+
+  it.each([
+    ['Infinity', Number.POSITIVE_INFINITY],
+    ['-Infinity', Number.NEGATIVE_INFINITY],
+    ['NaN', Number.NaN],
+    ['30 days', 30 * 86_400_000],
+    ['a string', '5000'],
+  ])('clamps a step of %s to the largest allowed delay, never 0', (_label, step) => {
+    expect(stepMs({ delay: () => step as number }, 1)).toBe(MAX_DURATION_MS);
+    const clock = fakeClock();
+    const breaker = new CircuitBreaker('b', {
+      registry: false,
+      clock,
+      failureThreshold: 1,
+      recoveryTimeout: { delay: () => step as number },
+    });
+    expect(() => breaker.call(fail)).toThrow('down');
+    expect(breaker.status()).toMatchObject({ state: 'open', recoveryTimeoutMs: MAX_DURATION_MS });
+    clock.advance(1);
+    expect(breaker.state).toBe('open');
+  });
+
+  it('keeps a step within the bounds and turns a negative one into 0', () => {
+    expect(stepMs({ delay: () => 1_500 }, 1)).toBe(1_500);
+    expect(stepMs({ delay: () => MAX_DURATION_MS }, 1)).toBe(MAX_DURATION_MS);
+    expect(stepMs({ delay: () => -5 }, 1)).toBe(0);
+  });
+
+  it('caps exponential growth at the bound however many trials fail', () => {
+    const b = exponentialBackoff({ initialDelay: 1_000, maxDelay: MAX_DURATION_MS, multiplier: 10 });
+    expect(stepMs(b, 5_000)).toBe(MAX_DURATION_MS);
   });
 });

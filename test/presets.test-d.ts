@@ -1,5 +1,14 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import { type CircuitBreakerDecoratorOptions, cacheOperation, circuitBreaker, externalService, type PresetOptions } from '../src/index.js';
+import {
+  CircuitBreaker,
+  type CircuitBreakerDecoratorOptions,
+  type CircuitBreakerOptions,
+  cacheOperation,
+  circuitBreaker,
+  externalService,
+  type PresetOptions,
+  Registry,
+} from '../src/index.js';
 
 describe('presets', () => {
   it('fit both the wrapper and the decorator, with a fallback', () => {
@@ -15,5 +24,12 @@ describe('presets', () => {
     expectTypeOf(cacheOperation('c').name).toEqualTypeOf<string>();
     // @ts-expect-error fallbackToNull takes a boolean
     cacheOperation('c', { fallbackToNull: 'yes' });
+  });
+
+  it('pass whole to new CircuitBreaker and getOrCreate', () => {
+    const preset = externalService('rates');
+    expectTypeOf(preset).toExtend<CircuitBreakerOptions>();
+    expectTypeOf(new Registry().getOrCreate(preset.name, preset)).toEqualTypeOf<CircuitBreaker>();
+    expectTypeOf(CircuitBreaker.getOrCreate).toBeCallableWith(preset.name, preset);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   CircuitBreaker,
+  ConsecutiveFailuresDetector,
   cacheOperation,
   circuitBreaker,
   databaseOperation,
@@ -125,3 +126,51 @@ function withoutName<T extends { name: string }>(options: T): Omit<T, 'name'> {
   const { name: _name, ...rest } = options;
   return rest;
 }
+
+describe('presets as their JSDoc passes them', () => {
+  it('work with registry.getOrCreate(preset.name, preset)', () => {
+    const registry = new Registry();
+    const preset = externalService('rates-api');
+    const breaker = registry.getOrCreate(preset.name, preset);
+    expect(breaker.name).toBe('rates-api');
+    expect(breaker.status()).toMatchObject({ failureThreshold: 5, successThreshold: 2, recoveryTimeoutMs: 30_000 });
+    expect(registry.getOrCreate(preset.name, preset)).toBe(breaker);
+  });
+
+  it('work with new CircuitBreaker(preset.name, preset)', () => {
+    const preset = databaseOperation('users-db', { registry: false });
+    const breaker = new CircuitBreaker(preset.name, preset);
+    expect(breaker.status()).toMatchObject({ name: 'users-db', failureThreshold: 3, recoveryTimeoutMs: 10_000 });
+    const cache = cacheOperation('sessions', { registry: false });
+    expect(new CircuitBreaker(cache.name, cache).call(() => 'hit')).toBe('hit');
+  });
+
+  it('refuse a preset whose name differs from the breaker name', () => {
+    const preset = messageQueue('orders', { registry: false });
+    expect(() => new CircuitBreaker('payments', preset)).toThrow(TypeError);
+    expect(() => new CircuitBreaker('payments', preset)).toThrow(/`name`.*"payments".*"orders"/);
+  });
+});
+
+describe('preset validation', () => {
+  it('refuses bad options where the preset is written, with the breaker messages', () => {
+    expect(() => externalService('rates', { timeout: 30 * 86_400_000 })).toThrow(RangeError);
+    expect(() => externalService('rates', { timeout: 30 * 86_400_000 })).toThrow(/`timeout`.*2592000000/);
+    expect(() => databaseOperation('db', { failureTreshold: 3 } as never)).toThrow(/did you mean `failureThreshold`/);
+    expect(() => messageQueue('q', { detector: 'countWindow', windowSize: 5e8 })).toThrow(/`windowSize`.*100000/);
+  });
+
+  it('does not call a detector factory to validate', () => {
+    let calls = 0;
+    const preset = externalService('rates', {
+      registry: false,
+      detector: () => {
+        calls++;
+        return new ConsecutiveFailuresDetector({ failureThreshold: 2 });
+      },
+    });
+    expect(calls).toBe(0);
+    new CircuitBreaker(preset.name, preset);
+    expect(calls).toBe(1);
+  });
+});

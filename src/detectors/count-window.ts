@@ -1,6 +1,7 @@
 import { checkInteger } from '../validate.js';
 import { assertSnapshot, type DetectorSnapshot, type DetectorStats, type FailureDetector } from './detector.js';
-import { FAILED, flagsOf, type RateOptions, type RateRule, rateStats, rateTrips, resolveRateRule, SLOW } from './rate.js';
+import { flagsOf, type RateOptions, type RateRule, rateStats, rateTrips, resolveRateRule } from './rate.js';
+import { BucketRing } from './window.js';
 
 /** Options of {@link CountWindowDetector}. */
 export interface CountWindowOptions extends RateOptions {
@@ -15,7 +16,7 @@ export interface CountWindowOptions extends RateOptions {
  * Trips when the failure rate over the last `windowSize` calls reaches `failureRateThreshold` (`>=`),
  * once at least `minimumCalls` calls are in the window; with `slowCallDuration`, also when the
  * slow-call rate reaches `slowCallRateThreshold`. Time plays no part: right for steady traffic where
- * "half of the last 20 calls failed" is the signal. A ring buffer of one byte a call.
+ * "half of the last 20 calls failed" is the signal. A ring of one bucket a call (24 bytes).
  *
  * @example
  * new CircuitBreaker('search', { detector: 'countWindow', windowSize: 50, failureRateThreshold: 0.25, minimumCalls: 20 });
@@ -25,17 +26,14 @@ export interface CountWindowOptions extends RateOptions {
 export class CountWindowDetector implements FailureDetector {
   readonly usesDuration: boolean;
   readonly #rule: RateRule;
-  readonly #ring: Uint8Array;
-  #next = 0;
-  #calls = 0;
-  #failures = 0;
-  #slow = 0;
+  /** One bucket a call: position `n` holds the `n`-th call. */
+  readonly #ring: BucketRing;
 
   /** @throws {TypeError | RangeError} for an invalid option. */
   constructor(options: CountWindowOptions = {}) {
-    const size = options.windowSize === undefined ? 20 : checkInteger('windowSize', options.windowSize, 1);
+    const size = options.windowSize === undefined ? 20 : checkInteger('windowSize', options.windowSize);
     this.#rule = resolveRateRule(options, size);
-    this.#ring = new Uint8Array(size);
+    this.#ring = new BucketRing(size);
     this.usesDuration = this.#rule.measuresSlowCalls;
   }
 
@@ -48,33 +46,26 @@ export class CountWindowDetector implements FailureDetector {
   }
 
   #push(flags: number): void {
-    const ring = this.#ring;
-    if (this.#calls === ring.length) {
-      const old = ring[this.#next] as number;
-      this.#failures -= old & FAILED;
-      this.#slow -= (old & SLOW) >> 1;
-    } else this.#calls++;
-    ring[this.#next] = flags;
-    this.#failures += flags & FAILED;
-    this.#slow += (flags & SLOW) >> 1;
-    this.#next = this.#next + 1 === ring.length ? 0 : this.#next + 1;
+    this.#ring.push(flags);
   }
 
   shouldTrip(): boolean {
-    return rateTrips(this.#rule, this.#calls, this.#failures, this.#slow);
+    const ring = this.#ring;
+    return rateTrips(this.#rule, ring.calls, ring.failures, ring.slow);
   }
 
   reset(): void {
-    this.#ring.fill(0);
-    this.#next = this.#calls = this.#failures = this.#slow = 0;
+    this.#ring.clear();
   }
 
   /** `data.calls`: the window's flags, oldest first (1 failed, 2 slow, 3 both). */
   snapshot(): DetectorSnapshot {
     const calls: number[] = [];
     const ring = this.#ring;
-    const start = this.#calls === ring.length ? this.#next : 0;
-    for (let i = 0; i < this.#calls; i++) calls.push(ring[(start + i) % ring.length] as number);
+    for (let age = ring.size - 1; age >= 0; age--) {
+      const [count, failed, slow] = ring.bucket(age);
+      if (count > 0) calls.push(failed | (slow << 1));
+    }
     return { type: 'countWindow', version: 1, data: { calls } };
   }
 
@@ -86,10 +77,11 @@ export class CountWindowDetector implements FailureDetector {
     }
     this.reset();
     // A smaller window keeps the most recent calls.
-    for (const flags of calls.slice(-this.#ring.length)) this.#push(flags as number);
+    for (const flags of calls.slice(-this.#ring.size)) this.#push(flags as number);
   }
 
   stats(): DetectorStats {
-    return rateStats(this.#rule, this.#calls, this.#failures, this.#slow);
+    const ring = this.#ring;
+    return rateStats(this.#rule, ring.calls, ring.failures, ring.slow);
   }
 }

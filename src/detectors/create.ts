@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import { checkInteger, checkOneOf, invalid } from '../validate.js';
+import { checkInteger, checkOneOf, checkTimeWindow, invalid, MAX_BUCKETS } from '../validate.js';
 import { ConsecutiveFailuresDetector } from './consecutive.js';
 import { CountWindowDetector } from './count-window.js';
 import type { FailureDetector } from './detector.js';
@@ -75,7 +75,8 @@ export function createDetector(detector: unknown, settings: DetectorSettings, cl
   }
   const s = settings;
   // Checked here so the error names the breaker option (`windowBuckets`), not the detector's (`buckets`).
-  if (s.windowBuckets !== undefined) checkInteger('windowBuckets', s.windowBuckets, 1);
+  const buckets = s.windowBuckets === undefined ? 10 : checkInteger('windowBuckets', s.windowBuckets, 1, MAX_BUCKETS);
+  if (s.timeWindow !== undefined && name !== 'timeWindow') checkTimeWindow('timeWindow', s.timeWindow, buckets);
   switch (name) {
     case 'consecutive':
       return new ConsecutiveFailuresDetector({ failureThreshold: s.failureThreshold ?? 5 });

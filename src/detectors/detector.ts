@@ -31,8 +31,9 @@ export interface DetectorStats {
  * closed and answers whether the breaker should open. Implement it to bring your own rule; the
  * built-in ones are O(1) per call and allocate nothing per call.
  *
- * The breaker calls `shouldTrip()` after every `onFailure`, and after every `onSuccess` too when
- * `usesDuration` is true (a slow success can trip). It calls `reset()` whenever it closes or opens.
+ * The breaker calls `shouldTrip()` after every `onFailure` and every `onSuccess`: a rate can reach its
+ * threshold on a success (the window fills up to `minimumCalls`, a slow success), as resilience4j
+ * rates it. So `shouldTrip()` is on the hot path: keep it O(1). It calls `reset()` whenever it closes or opens.
  *
  * @example
  * class EveryOtherFailure implements FailureDetector {
@@ -48,7 +49,7 @@ export interface DetectorStats {
  * }
  */
 export interface FailureDetector {
-  /** True when the detector needs call durations (the breaker then reads its clock around each call). */
+  /** True when the detector needs call durations (the breaker then reads its clock around each call). Durations only: it does not decide when `shouldTrip()` is asked. */
   readonly usesDuration: boolean;
   /** A counted call succeeded after `durationMs` (`NaN` when durations are not measured). */
   onSuccess(durationMs: number): void;

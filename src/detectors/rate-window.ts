@@ -1,7 +1,8 @@
-import { type Clock, fromEpochMs, monotonicClock, toEpochMs } from '../clock.js';
-import { checkDuration, checkInteger, invalid } from '../validate.js';
+import { type Clock, monotonicClock } from '../clock.js';
+import { checkInteger, checkTimeWindow, MAX_BUCKETS } from '../validate.js';
 import { assertSnapshot, type DetectorSnapshot, type DetectorStats, type FailureDetector } from './detector.js';
-import { FAILED, flagsOf, type RateOptions, type RateRule, rateStats, rateTrips, resolveRateRule, SLOW } from './rate.js';
+import { flagsOf, type RateOptions, type RateRule, rateStats, rateTrips, resolveRateRule } from './rate.js';
+import { BucketRing, Timeline } from './window.js';
 
 /** Options of {@link RateWindowDetector}. */
 export interface RateWindowOptions extends RateOptions {
@@ -36,87 +37,47 @@ export interface RateWindowOptions extends RateOptions {
 export class RateWindowDetector implements FailureDetector {
   readonly usesDuration: boolean;
   readonly #rule: RateRule;
-  readonly #clock: Clock;
+  readonly #time: Timeline;
   readonly #bucketMs: number;
-  readonly #calls: Uint32Array;
-  readonly #failed: Uint32Array;
-  readonly #slowed: Uint32Array;
-  /** Absolute index (`floor(now / bucketMs)`) of the newest bucket. */
-  #head = Number.NEGATIVE_INFINITY;
-  #totalCalls = 0;
-  #totalFailures = 0;
-  #totalSlow = 0;
+  /** Bucket `n` holds the calls of elapsed time `[n × bucketMs, (n + 1) × bucketMs)`. */
+  readonly #ring: BucketRing;
 
   /** @throws {TypeError | RangeError} for an invalid option. */
   constructor(options: RateWindowOptions = {}) {
-    const timeWindow = options.timeWindow === undefined ? 60_000 : checkDuration('timeWindow', options.timeWindow, false);
-    const buckets = options.buckets === undefined ? 10 : checkInteger('buckets', options.buckets, 1);
-    if (buckets > 1000) throw invalid('buckets', 'an integer from 1 to 1000 (`windowBuckets` on a breaker)', buckets, RangeError);
+    const buckets = options.buckets === undefined ? 10 : checkInteger('buckets', options.buckets, 1, MAX_BUCKETS);
+    const timeWindow = options.timeWindow === undefined ? 60_000 : checkTimeWindow('timeWindow', options.timeWindow, buckets, 'buckets');
     this.#rule = resolveRateRule(options);
-    this.#clock = options.clock ?? monotonicClock;
+    this.#time = new Timeline(options.clock ?? monotonicClock);
     this.#bucketMs = timeWindow / buckets;
-    this.#calls = new Uint32Array(buckets);
-    this.#failed = new Uint32Array(buckets);
-    this.#slowed = new Uint32Array(buckets);
+    this.#ring = new BucketRing(buckets);
     this.usesDuration = this.#rule.measuresSlowCalls;
   }
 
   onSuccess(durationMs: number): void {
-    this.#record(flagsOf(this.#rule, false, durationMs));
+    this.#advance();
+    this.#ring.add(flagsOf(this.#rule, false, durationMs));
   }
 
   onFailure(durationMs: number): void {
-    this.#record(flagsOf(this.#rule, true, durationMs));
+    this.#advance();
+    this.#ring.add(flagsOf(this.#rule, true, durationMs));
   }
 
-  #record(flags: number): void {
-    const slot = this.#advance();
-    this.#calls[slot] = (this.#calls[slot] as number) + 1;
-    this.#totalCalls++;
-    if (flags & FAILED) {
-      this.#failed[slot] = (this.#failed[slot] as number) + 1;
-      this.#totalFailures++;
-    }
-    if (flags & SLOW) {
-      this.#slowed[slot] = (this.#slowed[slot] as number) + 1;
-      this.#totalSlow++;
-    }
-  }
-
-  /** Drops the buckets that have left the window (at most all of them) and returns the current slot. */
-  #advance(): number {
-    const size = this.#calls.length;
-    const index = Math.floor(this.#clock.now() / this.#bucketMs);
-    if (index > this.#head) {
-      if (index - this.#head >= size) this.#clear();
-      else for (let i = this.#head + 1; i <= index; i++) this.#drop(slotOf(i, size));
-      this.#head = index;
-    }
-    // A clock that stepped back keeps counting in the newest bucket.
-    return slotOf(this.#head, size);
-  }
-
-  #drop(slot: number): void {
-    this.#totalCalls -= this.#calls[slot] as number;
-    this.#totalFailures -= this.#failed[slot] as number;
-    this.#totalSlow -= this.#slowed[slot] as number;
-    this.#calls[slot] = this.#failed[slot] = this.#slowed[slot] = 0;
-  }
-
-  #clear(): void {
-    this.#calls.fill(0);
-    this.#failed.fill(0);
-    this.#slowed.fill(0);
-    this.#totalCalls = this.#totalFailures = this.#totalSlow = 0;
+  /** Drops the buckets that have left the window (at most all of them). */
+  #advance(): void {
+    this.#ring.moveTo(Math.floor(this.#time.now() / this.#bucketMs));
   }
 
   shouldTrip(): boolean {
+    const ring = this.#ring;
+    // Time passing only removes calls: too few now means too few after the clock is read.
+    if (ring.calls < this.#rule.minimumCalls) return false;
     this.#advance();
-    return rateTrips(this.#rule, this.#totalCalls, this.#totalFailures, this.#totalSlow);
+    return rateTrips(this.#rule, ring.calls, ring.failures, ring.slow);
   }
 
   reset(): void {
-    this.#clear();
+    this.#ring.clear();
   }
 
   /**
@@ -124,15 +85,12 @@ export class RateWindowDetector implements FailureDetector {
    * per bucket, newest first. Restoring places them relative to that time, so buckets that aged out in between are dropped.
    */
   snapshot(): DetectorSnapshot {
-    const head = this.#advance();
-    const size = this.#calls.length;
+    this.#advance();
+    const ring = this.#ring;
     const buckets: [number, number, number][] = [];
-    for (let i = 0; i < size && this.#totalCalls > 0; i++) {
-      const slot = slotOf(head - i, size);
-      buckets.push([this.#calls[slot] as number, this.#failed[slot] as number, this.#slowed[slot] as number]);
-    }
+    for (let age = 0; age < ring.size && ring.calls > 0; age++) buckets.push(ring.bucket(age));
     while (buckets.length > 0 && (buckets[buckets.length - 1] as [number, number, number])[0] === 0) buckets.pop();
-    const newestBucketAt = Math.round(toEpochMs(this.#clock, this.#head * this.#bucketMs));
+    const newestBucketAt = Math.round(ring.position * this.#bucketMs + this.#time.epochOffset());
     return { type: 'rateWindow', version: 1, data: { newestBucketAt, buckets } };
   }
 
@@ -145,31 +103,23 @@ export class RateWindowDetector implements FailureDetector {
       Number.isFinite(data.newestBucketAt) &&
       Array.isArray(buckets) &&
       buckets.every(
-        (b) => Array.isArray(b) && b.length === 3 && b.every((n) => Number.isInteger(n) && n >= 0) && b[1] <= b[0] && b[2] <= b[0],
+        (b) => Array.isArray(b) && b.length === 3 && b.every((n) => Number.isSafeInteger(n) && n >= 0) && b[1] <= b[0] && b[2] <= b[0],
       );
     if (!valid) throw new TypeError(`Expected a rateWindow snapshot with \`newestBucketAt\` and \`buckets\`, got ${JSON.stringify(data)}`);
-    this.#clear();
-    const size = this.#calls.length;
-    const newest = Math.floor(fromEpochMs(this.#clock, data.newestBucketAt as number) / this.#bucketMs + 1e-9);
-    this.#head = newest;
-    (buckets as [number, number, number][]).slice(0, size).forEach(([calls, failures, slow], age) => {
-      const slot = slotOf(newest - age, size);
-      this.#calls[slot] = calls;
-      this.#failed[slot] = failures;
-      this.#slowed[slot] = slow;
-      this.#totalCalls += calls;
-      this.#totalFailures += failures;
-      this.#totalSlow += slow;
+    const now = Math.floor(this.#time.now() / this.#bucketMs);
+    // A snapshot from a clock ahead of ours counts as taken now, not as a window that ages out only later.
+    const newest = Math.min(now, Math.floor(((data.newestBucketAt as number) - this.#time.epochOffset()) / this.#bucketMs + 1e-9));
+    const ring = this.#ring;
+    ring.restart(newest);
+    (buckets as [number, number, number][]).slice(0, ring.size).forEach(([calls, failures, slow], age) => {
+      ring.load(age, calls, failures, slow);
     });
-    this.#advance();
+    ring.moveTo(now);
   }
 
   stats(): DetectorStats {
     this.#advance();
-    return rateStats(this.#rule, this.#totalCalls, this.#totalFailures, this.#totalSlow);
+    const ring = this.#ring;
+    return rateStats(this.#rule, ring.calls, ring.failures, ring.slow);
   }
-}
-
-function slotOf(index: number, size: number): number {
-  return ((index % size) + size) % size;
 }

@@ -1,5 +1,6 @@
-import { checkDuration, checkInteger, invalid } from '../validate.js';
+import { checkDuration, checkInteger, checkMinimumCalls, checkRate } from '../validate.js';
 import type { DetectorStats } from './detector.js';
+import { FAILED, SLOW } from './window.js';
 
 /**
  * The rule shared by the rate detectors: once the window holds `minimumCalls` calls, trip when the
@@ -37,25 +38,12 @@ export interface RateRule {
   readonly measuresSlowCalls: boolean;
 }
 
-/** Flag of a call that failed, in a window slot. */
-export const FAILED = 1;
-/** Flag of a call slower than `slowCallDuration`, in a window slot. */
-export const SLOW = 2;
-
-/** Checks a rate threshold: a number in (0, 1]. */
-export function checkRate(option: string, value: unknown): number {
-  if (typeof value !== 'number') throw invalid(option, 'a rate between 0 (exclusive) and 1 (inclusive)', value);
-  if (!(value > 0 && value <= 1)) throw invalid(option, 'a rate between 0 (exclusive) and 1 (inclusive)', value, RangeError);
-  return value;
-}
-
 /** Validates rate options once; `maxMinimumCalls` is the window size of a count window. */
 export function resolveRateRule(options: RateOptions, maxMinimumCalls = Number.POSITIVE_INFINITY): RateRule {
   const minimumCalls =
-    options.minimumCalls === undefined ? Math.min(10, maxMinimumCalls) : checkInteger('minimumCalls', options.minimumCalls, 1);
-  if (minimumCalls > maxMinimumCalls) {
-    throw invalid('minimumCalls', `at most \`windowSize\` (${maxMinimumCalls}), or the window could never trip`, minimumCalls, RangeError);
-  }
+    options.minimumCalls === undefined
+      ? Math.min(10, maxMinimumCalls)
+      : checkMinimumCalls(checkInteger('minimumCalls', options.minimumCalls), maxMinimumCalls);
   const measuresSlowCalls = options.slowCallDuration !== undefined;
   return {
     failureRateThreshold:

@@ -1,6 +1,7 @@
-import { type Clock, fromEpochMs, monotonicClock, toEpochMs } from '../clock.js';
-import { checkDuration, checkInteger } from '../validate.js';
+import { type Clock, monotonicClock } from '../clock.js';
+import { checkInteger, checkTimeWindow } from '../validate.js';
 import { assertSnapshot, type DetectorSnapshot, type DetectorStats, type FailureDetector } from './detector.js';
+import { Timeline } from './window.js';
 
 /** Options of {@link TimeWindowDetector}. */
 export interface TimeWindowOptions {
@@ -28,25 +29,25 @@ export interface TimeWindowOptions {
  */
 export class TimeWindowDetector implements FailureDetector {
   readonly usesDuration = false;
-  readonly #clock: Clock;
+  readonly #time: Timeline;
   readonly #window: number;
-  /** Times of the last `failureThreshold` failures; `#next` is the oldest once full. */
+  /** Times (on `#time`) of the last `failureThreshold` failures; `#next` is the oldest once full. */
   readonly #times: Float64Array;
   #next = 0;
   #count = 0;
 
   /** @throws {TypeError | RangeError} for an invalid option. */
   constructor(options: TimeWindowOptions = {}) {
-    const threshold = options.failureThreshold === undefined ? 5 : checkInteger('failureThreshold', options.failureThreshold, 1);
-    this.#window = options.timeWindow === undefined ? 60_000 : checkDuration('timeWindow', options.timeWindow, false);
-    this.#clock = options.clock ?? monotonicClock;
+    const threshold = options.failureThreshold === undefined ? 5 : checkInteger('failureThreshold', options.failureThreshold);
+    this.#window = options.timeWindow === undefined ? 60_000 : checkTimeWindow('timeWindow', options.timeWindow);
+    this.#time = new Timeline(options.clock ?? monotonicClock);
     this.#times = new Float64Array(threshold);
   }
 
   onSuccess(): void {}
 
   onFailure(): void {
-    this.#push(this.#clock.now());
+    this.#push(this.#time.now());
   }
 
   #push(time: number): void {
@@ -57,7 +58,7 @@ export class TimeWindowDetector implements FailureDetector {
 
   shouldTrip(): boolean {
     // Full ring: the oldest of the last `failureThreshold` failures is the one `#next` points at.
-    return this.#count === this.#times.length && this.#clock.now() - (this.#times[this.#next] as number) < this.#window;
+    return this.#count === this.#times.length && this.#time.now() - (this.#times[this.#next] as number) < this.#window;
   }
 
   reset(): void {
@@ -66,7 +67,7 @@ export class TimeWindowDetector implements FailureDetector {
 
   /** Failure times still in the window, oldest first. */
   #recent(): number[] {
-    const now = this.#clock.now();
+    const now = this.#time.now();
     const size = this.#times.length;
     const start = this.#count === size ? this.#next : 0;
     const recent: number[] = [];
@@ -79,7 +80,8 @@ export class TimeWindowDetector implements FailureDetector {
 
   /** `data.failures`: epoch ms of the failures still in the window, oldest first. */
   snapshot(): DetectorSnapshot {
-    return { type: 'timeWindow', version: 1, data: { failures: this.#recent().map((t) => Math.round(toEpochMs(this.#clock, t))) } };
+    const offset = this.#time.epochOffset();
+    return { type: 'timeWindow', version: 1, data: { failures: this.#recent().map((t) => Math.round(t + offset)) } };
   }
 
   restore(snapshot: DetectorSnapshot): void {
@@ -89,7 +91,10 @@ export class TimeWindowDetector implements FailureDetector {
       throw new TypeError(`Expected \`failures\` in a timeWindow snapshot to be an array of epoch ms, got ${JSON.stringify(failures)}`);
     }
     this.reset();
-    for (const epoch of failures.slice(-this.#times.length)) this.#push(fromEpochMs(this.#clock, epoch as number));
+    const offset = this.#time.epochOffset();
+    const now = this.#time.now();
+    // A failure stamped ahead of our clock counts as happening now, not as one that never ages out.
+    for (const epoch of failures.slice(-this.#times.length)) this.#push(Math.min(now, (epoch as number) - offset));
   }
 
   stats(): DetectorStats {

@@ -6,6 +6,7 @@ import {
   circuitBreaker,
   isCircuitOpenError,
   type ListenerErrorEvent,
+  Registry,
 } from '../../src/index.js';
 
 /*
@@ -105,6 +106,45 @@ const optionRows: Row[] = [
   ['`registry` = `null`', { registry: null }, TypeError, '`registry`'],
   ['`registry` = `{}`', { registry: {} }, TypeError, '`registry`'],
   ['`captureStackTrace` = `"yes"`', { captureStackTrace: 'yes' }, TypeError, '`captureStackTrace`', 'boolean'],
+  [
+    '`timeout` = `2592000000` (30 days: a timer would fire after 1 ms)',
+    { timeout: 2_592_000_000 },
+    RangeError,
+    '`timeout`',
+    '2592000000',
+    '2147483647',
+  ],
+  ['`recoveryTimeout` = `2592000000` (30 days)', { recoveryTimeout: 2_592_000_000 }, RangeError, '`recoveryTimeout`', '2147483647'],
+  [
+    '`windowSize` = `5e8` (would allocate 480 MiB)',
+    { detector: 'countWindow', windowSize: 5e8 },
+    RangeError,
+    '`windowSize`',
+    '500000000',
+    '100000',
+  ],
+  [
+    '`failureThreshold` = `2**53-1` with `timeWindow`',
+    { detector: 'timeWindow', failureThreshold: 2 ** 53 - 1 },
+    RangeError,
+    '`failureThreshold`',
+    '100000',
+  ],
+  [
+    '`timeWindow` = `0.001` (buckets narrower than 1 ms)',
+    { detector: 'rateWindow', timeWindow: 0.001 },
+    RangeError,
+    '`timeWindow`',
+    '0.001',
+  ],
+  [
+    '`timeWindow` = `5` with `windowBuckets` = `10`',
+    { detector: 'rateWindow', timeWindow: 5, windowBuckets: 10 },
+    RangeError,
+    '`timeWindow`',
+    '`windowBuckets`',
+  ],
+  ['`name` option differing from the breaker name', { name: 'other' }, TypeError, '`name`', '"bad-input"', '"other"'],
   ['unknown option `failureTreshold` (typo)', { failureTreshold: 3 }, TypeError, '`failureTreshold`', 'did you mean `failureThreshold`'],
   ['unknown option `retries`', { retries: 3 }, TypeError, '`retries`', 'known options are'],
 ].map(([input, options, Kind, ...fragments]) => ({
@@ -130,6 +170,31 @@ const callRows: Row[] = [
     outcome: 'TypeError: expects a function to wrap, or decorator options',
     check() {
       expect(() => circuitBreaker(42 as never)).toThrow(TypeError);
+    },
+  },
+  {
+    input: '`registry.register({})` (not a breaker)',
+    outcome: 'TypeError naming `breaker`; nothing is registered',
+    check() {
+      const registry = new Registry();
+      expect(() => registry.register({} as never)).toThrow(/`breaker`/);
+      expect(registry.size).toBe(0);
+    },
+  },
+  {
+    input: 'custom backoff `delay()` returns `Infinity`, `NaN` or more than 2^31 - 1 ms',
+    outcome: 'the step is clamped to 2147483647 ms (the longest allowed), never 0: the breaker stays open',
+    check() {
+      for (const step of [Number.POSITIVE_INFINITY, Number.NaN, 1e12]) {
+        const b = make({ failureThreshold: 1, recoveryTimeout: { delay: () => step } });
+        expect(() =>
+          b.call(() => {
+            throw new Error('down');
+          }),
+        ).toThrow('down');
+        now += 1;
+        expect(b.status()).toMatchObject({ state: 'open', recoveryTimeoutMs: 2 ** 31 - 1 });
+      }
     },
   },
   {

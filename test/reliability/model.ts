@@ -208,7 +208,7 @@ export class BreakerModel {
     if (this.#stale(generation)) return;
     if (this.state === 'closed') {
       this.detector.record(false, durationMs);
-      if (this.detector.measuresDurations && this.detector.shouldTrip()) this.#moveTo('open', 'failure_threshold', 1);
+      if (this.detector.shouldTrip()) this.#moveTo('open', 'failure_threshold', 1);
     } else if (this.state === 'half_open') {
       this.trialsInFlight--;
       this.trialSuccesses++;
