@@ -168,13 +168,15 @@ describe('createFetch', () => {
     expect(sleeps).toEqual([200, 400]);
   });
 
-  it('stops retrying once the host breaker opens', async () => {
+  it('stops retrying once the host breaker opens and returns the answer that opened it', async () => {
     const server = await startServer();
-    const { sleep } = recordSleeps();
+    const { sleeps, sleep } = recordSleeps();
     const http = createFetch({ retry: { retries: 5 }, sleep, breaker: { failureThreshold: 2 } });
-    server.fail('/down', { status: 500 }, { status: 500 }, { status: 500 });
-    await expect(http(`${server.url}/down`)).rejects.toBeInstanceOf(CircuitOpenError);
+    server.fail('/down', { status: 500 }, { status: 502 }, { status: 503 });
+    expect((await http(`${server.url}/down`)).status).toBe(502);
     expect(server.seen).toHaveLength(2);
+    expect(sleeps).toHaveLength(1);
+    await expect(http(`${server.url}/down`)).rejects.toBeInstanceOf(CircuitOpenError);
   });
 
   it('aborts an attempt after the timeout with CallTimeoutError and counts it as a failure', async () => {
