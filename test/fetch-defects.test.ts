@@ -266,7 +266,11 @@ describe('createFetch defect 7b: per-host breakers are bounded', () => {
     const store: StateStore = {
       attach: (port) => {
         const link = memory.attach(port);
-        return { ...link, detach: () => (detached.push(port.name), link.detach()) } as typeof link;
+        const detach = (): void => {
+          detached.push(port.name);
+          link.detach();
+        };
+        return { ...link, detach };
       },
     };
     const http = createFetch({ registry, maxHosts: 2, breaker: { store } });
