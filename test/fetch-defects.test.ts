@@ -1,6 +1,6 @@
 // The seven defects of issue 12, each against a real local server. Every test here failed before the fix.
 import { Readable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConsecutiveFailuresDetector, type FailureDetector, MemoryStateStore, Registry, type StateStore } from '../src/index.js';
 import { createFetch } from '../src/integrations/fetch.js';
 import { parseRetryAfter } from '../src/integrations/retry.js';
@@ -8,6 +8,7 @@ import { startServer } from './http-server.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
+  vi.useRealTimers();
   for (const close of cleanups.splice(0)) await close();
 });
 
@@ -254,6 +255,20 @@ describe('createFetch defect 7a: a total time budget across attempts', () => {
     expect((await http(`${server.url}/`)).status).toBe(503);
     expect(sleeps).toEqual([399]);
     expect(server.seen).toHaveLength(2);
+  });
+});
+
+describe('createFetch defect 7a (continued)', () => {
+  it('aborts the attempt running when the budget ends, with CallTimeoutError', async () => {
+    const server = await startServer(cleanups);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const http = createFetch({ timeout: false, totalTimeout: 1_000, breaker: { failureThreshold: 1 } });
+    const arrived = server.nextRequest();
+    const pending = http(`${server.url}/hang`).catch((error: unknown) => error);
+    await arrived;
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(await pending).toMatchObject({ name: 'CallTimeoutError', timeoutMs: 1_000 });
+    expect(http.breakers.get(server.host)?.state).toBe('open');
   });
 });
 
