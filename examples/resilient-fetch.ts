@@ -42,7 +42,7 @@ const http = createFetch({
 async function* document() {
   yield new TextEncoder().encode('{"title":"draft"}');
 }
-const upload = await http(`${base}/upload`, { method: 'PUT', body: document(), duplex: 'half' } as RequestInit);
+const upload = await http(`${base}/upload`, { method: 'PUT', body: document(), duplex: 'half' } as unknown as RequestInit);
 console.log(`PUT /upload (streamed body) -> ${upload.status}; bytes received per attempt: ${uploads.join(', ')}`);
 requests = 0;
 
