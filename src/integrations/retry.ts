@@ -47,6 +47,15 @@ export interface ResolvedRetry {
 
 const retryOptionNames: ReadonlySet<string> = new Set(['retries', 'minDelay', 'maxDelay', 'factor', 'methods', 'maxRetryAfter']);
 
+/** More retries than this is a loop, not a policy. */
+const maxRetries = 100;
+
+function boundedDelay(option: string, value: unknown): number {
+  const ms = checkDuration(option, value);
+  if (ms > maxDelayMs) throw invalid(option, `at most ${maxDelayMs} ms`, value, RangeError);
+  return ms;
+}
+
 /** Validates the `retry` option once and fills in defaults; `false` for no retries. */
 export function resolveRetry(value: RetryOptions | boolean): ResolvedRetry | false {
   if (value === false) return false;
@@ -59,13 +68,15 @@ export function resolveRetry(value: RetryOptions | boolean): ResolvedRetry | fal
   const methods = o.methods ?? ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE'];
   if (!Array.isArray(methods) || methods.some((m) => typeof m !== 'string'))
     throw invalid('retry.methods', 'an array of method names', methods);
+  const retries = o.retries === undefined ? 2 : checkInteger('retry.retries', o.retries, 0);
+  if (retries > maxRetries) throw invalid('retry.retries', `an integer from 0 to ${maxRetries}`, retries, RangeError);
   return Object.freeze({
-    retries: o.retries === undefined ? 2 : checkInteger('retry.retries', o.retries, 0),
-    minDelay: o.minDelay === undefined ? 200 : checkDuration('retry.minDelay', o.minDelay),
-    maxDelay: o.maxDelay === undefined ? 10_000 : checkDuration('retry.maxDelay', o.maxDelay),
+    retries,
+    minDelay: o.minDelay === undefined ? 200 : boundedDelay('retry.minDelay', o.minDelay),
+    maxDelay: o.maxDelay === undefined ? 10_000 : boundedDelay('retry.maxDelay', o.maxDelay),
     factor,
     methods: Object.freeze(methods.map((m) => m.toUpperCase())),
-    maxRetryAfter: o.maxRetryAfter === undefined ? 60_000 : checkDuration('retry.maxRetryAfter', o.maxRetryAfter),
+    maxRetryAfter: o.maxRetryAfter === undefined ? 60_000 : boundedDelay('retry.maxRetryAfter', o.maxRetryAfter),
   });
 }
 

@@ -109,18 +109,31 @@ export async function send(
       if (error instanceof CallerAbort) throw error.reason;
       outcome = { error };
     }
-    const failed = 'error' in outcome ? !isCircuitOpenError(outcome.error) : policy.isFailureResponse(outcome.response);
+    const failed =
+      'error' in outcome ? !isCircuitOpenError(outcome.error) : guarded(() => policy.isFailureResponse(outcome.response), false);
     if (retry === false || n >= retries || !failed || signal?.aborted) return settle(outcome);
     // Ask the breaker first: when this failure opened it, the next attempt would be rejected, so the
     // server's real answer is worth more than a wait followed by a CircuitOpenError.
     const state = breaker.state;
     if (state !== CircuitState.CLOSED && state !== CircuitState.DISABLED) return settle(outcome);
-    const retryAfter = 'response' in outcome ? outcome.response.headers.get('retry-after') : null;
+    const retryAfter = 'response' in outcome ? guarded(() => outcome.response.headers.get('retry-after'), null) : null;
     const delay = retryDelay(retry, n, policy.random, retryAfter);
     // The server asks for a longer pause than we wait, or the pause would outlast the budget.
     if (delay === undefined || clock.now() + delay >= deadline) return settle(outcome);
     if ('response' in outcome) await cancelBody(outcome.response);
     await policy.sleep(delay, signal);
+  }
+}
+
+/**
+ * Runs user code or reads a foreign object; its throw becomes `otherwise`. The breaker already reports a
+ * throwing `isFailureResponse` (to `listenerError`) and counts the answer as a success; so does this loop.
+ */
+function guarded<T>(read: () => T, otherwise: T): T {
+  try {
+    return read();
+  } catch {
+    return otherwise;
   }
 }
 
