@@ -1,4 +1,6 @@
-// The seven defects of issue 12, each against a real local server. Every test here failed before the fix.
+// The seven defects of issue 12, each against a real local server. Every test here fails on the code before the
+// fix (commit 7706e18) except two guards that pass on both: replayable bodies are still retried, and a plain
+// caller abort still counts as nothing.
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConsecutiveFailuresDetector, type FailureDetector, MemoryStateStore, Registry, type StateStore } from '../src/index.js';
