@@ -19,7 +19,11 @@ function isJson(response: ResponseLike): boolean {
 /**
  * The body of `response`: `undefined` when empty (204, 205 or no bytes), parsed JSON when the
  * content type says JSON, the text otherwise. A 2xx answer with unreadable JSON raises
- * {@link ServiceResponseError}; any other status raises it with the body the server sent.
+ * {@link ServiceResponseError}; any other status raises it with the body the server sent. Gives any
+ * fetch (a `createFetch()` client, say) the service client's raise-for-status and JSON handling.
+ * @example
+ * const response = await http(url);
+ * const user = await readAnswer<User>(response, { service: 'users', method: 'GET', url });
  */
 export async function readAnswer<T>(response: ReadableResponse, context: AnswerContext): Promise<T> {
   const { status } = response;
