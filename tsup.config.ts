@@ -7,6 +7,7 @@ export default defineConfig({
     prometheus: 'src/integrations/prometheus.ts',
     opentelemetry: 'src/integrations/opentelemetry.ts',
     fetch: 'src/integrations/fetch.ts',
+    service: 'src/integrations/service/index.ts',
     redis: 'src/redis/index.ts',
   },
   // Adapters import the core by the package's own name, so every entry shares one copy of it.

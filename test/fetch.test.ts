@@ -168,13 +168,15 @@ describe('createFetch', () => {
     expect(sleeps).toEqual([200, 400]);
   });
 
-  it('stops retrying once the host breaker opens', async () => {
+  it('stops retrying once the host breaker opens and returns the answer that opened it', async () => {
     const server = await startServer();
-    const { sleep } = recordSleeps();
+    const { sleeps, sleep } = recordSleeps();
     const http = createFetch({ retry: { retries: 5 }, sleep, breaker: { failureThreshold: 2 } });
-    server.fail('/down', { status: 500 }, { status: 500 }, { status: 500 });
-    await expect(http(`${server.url}/down`)).rejects.toBeInstanceOf(CircuitOpenError);
+    server.fail('/down', { status: 500 }, { status: 502 }, { status: 503 });
+    expect((await http(`${server.url}/down`)).status).toBe(502);
     expect(server.seen).toHaveLength(2);
+    expect(sleeps).toHaveLength(1);
+    await expect(http(`${server.url}/down`)).rejects.toBeInstanceOf(CircuitOpenError);
   });
 
   it('aborts an attempt after the timeout with CallTimeoutError and counts it as a failure', async () => {
@@ -261,6 +263,33 @@ describe('createFetch', () => {
     expect(() => createFetch({ retry: { retries: -1 } })).toThrow(/retry.retries/);
     expect(() => createFetch({ breaker: { failureThreshold: 0 } })).toThrow(/failureThreshold/);
     expect(() => createFetch({ timout: 5 } as never)).toThrow(/did you mean `timeout`/);
+    expect(() => createFetch({ totalTimeout: 0 })).toThrow(/totalTimeout/);
+    expect(() => createFetch({ timeout: 2 ** 31 })).toThrow(RangeError);
+    expect(() => createFetch({ maxHosts: 0 })).toThrow(/maxHosts/);
+    expect(() => createFetch({ retry: { retries: 1_000 } })).toThrow(/retry.retries/);
+    expect(() => createFetch({ retry: { maxDelay: 2 ** 31 } })).toThrow(/retry.maxDelay/);
+    expect(() => createFetch({ breaker: { timeout: 5 } as never })).toThrow(/timeout/);
+  });
+
+  it('returns the response when isFailureResponse throws, counting it as a success and not retrying', async () => {
+    const server = await startServer();
+    const { sleeps, sleep } = recordSleeps();
+    const registry = new Registry();
+    const reported: unknown[] = [];
+    registry.onAdd((breaker) => breaker.on('listenerError', (event) => void reported.push(event.error)));
+    const http = createFetch({
+      registry,
+      retry: true,
+      sleep,
+      isFailureResponse: () => {
+        throw new Error('bad predicate');
+      },
+    });
+    server.fail('/', { status: 503 });
+    expect((await http(`${server.url}/`)).status).toBe(503);
+    expect(sleeps).toEqual([]);
+    expect(http.breakers.get(new URL(server.url).host)?.status().successes).toBe(1);
+    expect(reported).toEqual([new Error('bad predicate')]);
   });
 });
 

@@ -1,26 +1,33 @@
-import { CallTimeoutError, CircuitBreaker, type CircuitBreakerOptions, isCircuitOpenError, type Registry } from 'tripswitch';
-import { checkDuration, checkFunction, checkKnownKeys, invalid } from '../validate.js';
-import { abortableSleep, type RetryOptions, resolveRetry, retryDelay } from './retry.js';
+import { CircuitBreaker, type CircuitBreakerOptions, type Clock, type Registry } from 'tripswitch';
+import { checkDuration, checkFunction, checkInteger, checkKnownKeys, invalid } from '../validate.js';
+import { checkHttpBreakerOptions, type HttpBreakerOptions } from './breaker-options.js';
+import { HostPool } from './host-pool.js';
+import { isResponseLike, type ResponseLike } from './replay.js';
+import { abortableSleep, maxDelayMs, type RetryOptions, resolveRetry } from './retry.js';
+import { CallerAbort, type SendPolicy, send } from './send.js';
 
+export type { HttpBreakerOptions } from './breaker-options.js';
+export type { ResponseLike } from './replay.js';
+export { isReplayableBody, isResponseLike } from './replay.js';
 export type { RetryOptions } from './retry.js';
+export { parseRetryAfter } from './retry.js';
 
-/**
- * Breaker options for each host. The fetch wrapper sets `isResultFailure`, `kind` and `registry` itself, and
- * times requests with its own `timeout`, which also aborts them.
- */
-export type HostBreakerOptions = Omit<
-  CircuitBreakerOptions<[], Promise<Response>>,
-  'isResultFailure' | 'kind' | 'registry' | 'fallback' | 'timeout'
->;
+/** Breaker options for each host (see {@link HttpBreakerOptions}). */
+export type HostBreakerOptions = HttpBreakerOptions;
 
 /** Options of {@link createFetch}. */
 export interface ResilientFetchOptions {
   /**
-   * The fetch implementation to call.
+   * The fetch implementation to call. Its responses are read by shape (`status`, `headers.get`), so
+   * node-fetch, undici from npm and test doubles work like the global one.
    * @default globalThis.fetch (read at each call)
    */
   readonly fetch?: typeof globalThis.fetch;
-  /** Options of each host's breaker (thresholds, recovery timeout, clock, logger, ...). @default {} */
+  /**
+   * Options of each host's breaker (thresholds, recovery timeout, clock, logger, ...). `detector` is a
+   * name or a factory, which is called once per host; an instance is refused since every host would share it.
+   * @default {}
+   */
   readonly breaker?: HostBreakerOptions;
   /**
    * The registry the host breakers join (so health checks and metrics see them); `false` joins none.
@@ -39,8 +46,15 @@ export interface ResilientFetchOptions {
    */
   readonly timeout?: number | false;
   /**
+   * Milliseconds all attempts of one call and the waits between them may take together. No wait starts
+   * that would end past it, and the attempt running when it ends is aborted with `CallTimeoutError`.
+   * `false`: no bound beyond each attempt's `timeout`.
+   * @default 30000
+   */
+  readonly totalTimeout?: number | false;
+  /**
    * Retry failed attempts of idempotent requests with exponential backoff and full jitter. `true` uses
-   * the defaults of {@link RetryOptions}; `false` never retries.
+   * the defaults of {@link RetryOptions}; `false` never retries. Only replayable bodies are retried.
    * @default false
    */
   readonly retry?: RetryOptions | boolean;
@@ -48,17 +62,25 @@ export interface ResilientFetchOptions {
    * Which responses count as failures of the host. The response is still returned to the caller.
    * @default (response) => response.status >= 500 || response.status === 429
    */
-  readonly isFailureResponse?: (response: Response) => boolean;
+  readonly isFailureResponse?: (response: ResponseLike) => boolean;
+  /**
+   * Hosts that keep a breaker at once. Past it, the host used least recently loses its breaker: it is
+   * disposed and deleted from the registry (and so from health reports and metrics).
+   * @default 1000
+   */
+  readonly maxHosts?: number;
   /** Waits between retries; inject one in tests. @default a setTimeout promise that the request's signal cancels */
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Source of jitter in [0, 1). @default Math.random */
   readonly random?: () => number;
+  /** Times the `totalTimeout` budget; inject one in tests. @default performance.now() */
+  readonly clock?: Clock;
 }
 
 /** A `fetch`-compatible function with one circuit breaker per host. */
 export interface ResilientFetch {
   (input: string | URL | Request, init?: RequestInit): Promise<Response>;
-  /** The breakers created so far, by host (`host:port` when a port is given). */
+  /** The breakers alive now, by host (`host:port` when a port is given), least recently used first. */
   readonly breakers: ReadonlyMap<string, CircuitBreaker>;
 }
 
@@ -68,28 +90,68 @@ const optionNames: ReadonlySet<string> = new Set([
   'registry',
   'namePrefix',
   'timeout',
+  'totalTimeout',
   'retry',
   'isFailureResponse',
+  'maxHosts',
   'sleep',
   'random',
+  'clock',
 ]);
 
-/** Carries a cancellation by the caller through the breaker, which ignores it: cancelling is not a host failure. */
-class CallerAbort {
-  readonly reason: unknown;
-  constructor(reason: unknown) {
-    this.reason = reason;
-  }
+/** The default failure test: 5xx and 429. */
+export const defaultIsFailureResponse = (response: ResponseLike): boolean => response.status >= 500 || response.status === 429;
+
+const performanceClock: Clock = { now: () => performance.now() };
+
+/** Validates the options shared by {@link createFetch} and the service client; fills in defaults. */
+export function resolveSendPolicy(
+  options: Pick<ResilientFetchOptions, 'fetch' | 'timeout' | 'totalTimeout' | 'retry' | 'isFailureResponse' | 'sleep' | 'random' | 'clock'>,
+  defaultTimeout: number,
+): SendPolicy {
+  const timeoutOf = (option: string, value: unknown, fallback: number | false): number | false => {
+    if (value === undefined) return fallback;
+    if (value === false) return false;
+    const ms = checkDuration(option, value, false);
+    if (ms > maxDelayMs) throw invalid(option, `at most ${maxDelayMs} ms or false`, value, RangeError);
+    return ms;
+  };
+  const clock = options.clock ?? performanceClock;
+  if (typeof (clock as Partial<Clock> | null)?.now !== 'function') throw invalid('clock', 'an object with a now() method', clock);
+  return {
+    fetch: options.fetch === undefined ? undefined : checkFunction<typeof fetch>('fetch', options.fetch),
+    timeout: timeoutOf('timeout', options.timeout, defaultTimeout),
+    totalTimeout: timeoutOf('totalTimeout', options.totalTimeout, 30_000),
+    retry: resolveRetry(options.retry ?? false),
+    isFailureResponse:
+      options.isFailureResponse === undefined
+        ? defaultIsFailureResponse
+        : checkFunction<(response: ResponseLike) => boolean>('isFailureResponse', options.isFailureResponse),
+    sleep: options.sleep === undefined ? abortableSleep : checkFunction<typeof abortableSleep>('sleep', options.sleep),
+    random: options.random === undefined ? Math.random : checkFunction<() => number>('random', options.random),
+    clock,
+  };
 }
 
-const defaultIsFailureResponse = (response: Response): boolean => response.status >= 500 || response.status === 429;
+/** Breaker options for an HTTP breaker: the user's, plus how results and caller aborts count. */
+export function httpBreakerOptions(breaker: HttpBreakerOptions, policy: SendPolicy): CircuitBreakerOptions {
+  const { isFailureResponse } = policy;
+  return {
+    ...breaker,
+    ignoreErrors: [...(breaker.ignoreErrors ?? []), CallerAbort],
+    isResultFailure: (response: unknown) => isResponseLike(response) && isFailureResponse(response),
+    kind: 'async',
+  };
+}
 
 /**
  * Creates a `fetch`-compatible function that guards each host with its own circuit breaker. Responses
- * with status 5xx or 429, network errors and timeouts count as failures of the host; other 4xx do not
- * (the host answered). The real `Response` is returned, whatever its status; while a host's breaker is
- * open, calls to it reject at once with `CircuitOpenError`. With `retry`, idempotent requests (GET, HEAD,
- * OPTIONS, PUT, DELETE, TRACE) are retried after failures, honouring `Retry-After`.
+ * with status 5xx or 429, network errors and timeouts (its own, or the caller's `AbortSignal.timeout()`)
+ * count as failures of the host; other 4xx do not (the host answered), nor does a caller's abort. The
+ * real response is returned, whatever its status; while a host's breaker is open, calls to it reject at
+ * once with `CircuitOpenError`. With `retry`, idempotent requests (GET, HEAD, OPTIONS, PUT, DELETE,
+ * TRACE) whose body can be sent again are retried after failures, honouring `Retry-After`, until the
+ * breaker opens or `totalTimeout` would pass. At most `maxHosts` breakers live at once.
  *
  * @throws {TypeError | RangeError} for an invalid option.
  * @example
@@ -100,112 +162,29 @@ const defaultIsFailureResponse = (response: Response): boolean => response.statu
 export function createFetch(options: ResilientFetchOptions = {}): ResilientFetch {
   if (typeof options !== 'object' || options === null) throw invalid('options', 'an object', options);
   checkKnownKeys('createFetch()', options, optionNames);
-  const fetchImpl = options.fetch === undefined ? undefined : checkFunction<typeof fetch>('fetch', options.fetch);
-  const timeout =
-    options.timeout === undefined ? 10_000 : options.timeout === false ? false : checkDuration('timeout', options.timeout, false);
-  const retry = resolveRetry(options.retry ?? false);
-  const isFailureResponse =
-    options.isFailureResponse === undefined
-      ? defaultIsFailureResponse
-      : checkFunction<(response: Response) => boolean>('isFailureResponse', options.isFailureResponse);
-  const sleep = options.sleep === undefined ? abortableSleep : checkFunction<typeof abortableSleep>('sleep', options.sleep);
-  const random = options.random === undefined ? Math.random : checkFunction<() => number>('random', options.random);
+  const policy = resolveSendPolicy(options, 10_000);
   const namePrefix = options.namePrefix ?? 'fetch:';
   if (typeof namePrefix !== 'string') throw invalid('namePrefix', 'a string', namePrefix);
   const registry = options.registry ?? false;
   if (registry !== false && typeof (registry as Partial<Registry> | null)?.getOrCreate !== 'function')
     throw invalid('registry', 'a Registry or false', registry);
-  const breakerOptions: HostBreakerOptions = options.breaker ?? {};
-  const hostOptions: CircuitBreakerOptions = {
-    ...breakerOptions,
-    ignoreErrors: [...(breakerOptions.ignoreErrors ?? []), CallerAbort],
-    isResultFailure: (response: unknown) => response instanceof Response && isFailureResponse(response),
-    kind: 'async',
-  };
-  // Built now so that a bad breaker option fails here, not at the first request.
-  new CircuitBreaker('fetch:validation', { ...hostOptions, registry: false });
+  const maxHosts = options.maxHosts === undefined ? 1000 : checkInteger('maxHosts', options.maxHosts, 1);
+  const hostOptions = httpBreakerOptions(checkHttpBreakerOptions('breaker', options.breaker), policy);
 
-  const breakers = new Map<string, CircuitBreaker>();
-  const breakerFor = (host: string): CircuitBreaker => {
-    let breaker = breakers.get(host);
-    if (breaker === undefined) {
-      const name = `${namePrefix}${host}`;
-      breaker =
-        registry === false ? new CircuitBreaker(name, { ...hostOptions, registry: false }) : registry.getOrCreate(name, hostOptions);
-      breakers.set(host, breaker);
-    }
-    return breaker;
-  };
+  const pool = new HostPool(maxHosts, registry, (host) => {
+    const name = `${namePrefix}${host}`;
+    return registry === false ? new CircuitBreaker(name, { ...hostOptions, registry: false }) : registry.getOrCreate(name, hostOptions);
+  });
 
-  const attempt = async (
-    breaker: CircuitBreaker,
-    input: string | URL | Request,
-    init: RequestInit | undefined,
-    signal: AbortSignal | undefined,
-  ): Promise<Response> => {
-    // An already aborted signal fires no 'abort' event: stop here rather than send the request.
-    if (signal?.aborted) throw new CallerAbort(signal.reason);
-    const controller = new AbortController();
-    let timedOut = false;
-    const onCallerAbort = (): void => controller.abort(signal?.reason);
-    signal?.addEventListener('abort', onCallerAbort, { once: true });
-    const timer =
-      timeout === false
-        ? undefined
-        : setTimeout(() => {
-            timedOut = true;
-            controller.abort(new CallTimeoutError(breaker.name, timeout));
-          }, timeout);
+  const resilientFetch = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    let url: URL;
     try {
-      const request = input instanceof Request ? input.clone() : input;
-      return await (fetchImpl ?? globalThis.fetch)(request, { ...init, signal: controller.signal });
+      url = new URL(typeof Request !== 'undefined' && input instanceof Request ? input.url : String(input));
     } catch (error) {
-      if (timedOut) throw new CallTimeoutError(breaker.name, timeout as number, { cause: error });
-      if (signal?.aborted) throw new CallerAbort(signal.reason);
-      throw error;
-    } finally {
-      if (timer !== undefined) clearTimeout(timer);
-      signal?.removeEventListener('abort', onCallerAbort);
+      return Promise.reject(error);
     }
+    return send(pool.get(url.host), policy, input, init);
   };
-
-  const resilientFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const url = new URL(input instanceof Request ? input.url : String(input));
-    const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
-    const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined) ?? undefined;
-    const breaker = breakerFor(url.host);
-    // A streamed body cannot be sent twice.
-    const replayable = !(typeof ReadableStream !== 'undefined' && init?.body instanceof ReadableStream);
-    const retries = retry !== false && replayable && retry.methods.includes(method) ? retry.retries : 0;
-    for (let n = 0; ; n++) {
-      let outcome: { response: Response } | { error: unknown };
-      try {
-        const response = await breaker.call(attempt, breaker, input, init, signal);
-        outcome = { response };
-      } catch (error) {
-        if (error instanceof CallerAbort) throw error.reason;
-        outcome = { error };
-      }
-      const failed = 'error' in outcome ? isRetryableError(outcome.error) : isFailureResponse(outcome.response);
-      if (n >= retries || !failed || retry === false) {
-        if ('error' in outcome) throw outcome.error;
-        return outcome.response;
-      }
-      const delay = retryDelay(retry, n, random, 'response' in outcome ? outcome.response.headers.get('retry-after') : null);
-      if (delay === undefined) {
-        // The server asks for a longer pause than we are willing to wait: hand back its answer.
-        if ('error' in outcome) throw outcome.error;
-        return outcome.response;
-      }
-      if ('response' in outcome) await outcome.response.body?.cancel().catch(() => {});
-      await sleep(delay, signal);
-    }
-  };
-  Object.defineProperty(resilientFetch, 'breakers', { value: breakers, enumerable: true });
+  Object.defineProperty(resilientFetch, 'breakers', { get: () => pool.breakers, enumerable: true });
   return resilientFetch as ResilientFetch;
-}
-
-/** A rejected call (open breaker) is not retried: failing fast is the point of the breaker. */
-function isRetryableError(error: unknown): boolean {
-  return !isCircuitOpenError(error);
 }

@@ -47,6 +47,15 @@ export interface ResolvedRetry {
 
 const retryOptionNames: ReadonlySet<string> = new Set(['retries', 'minDelay', 'maxDelay', 'factor', 'methods', 'maxRetryAfter']);
 
+/** More retries than this is a loop, not a policy. */
+const maxRetries = 100;
+
+function boundedDelay(option: string, value: unknown): number {
+  const ms = checkDuration(option, value);
+  if (ms > maxDelayMs) throw invalid(option, `at most ${maxDelayMs} ms`, value, RangeError);
+  return ms;
+}
+
 /** Validates the `retry` option once and fills in defaults; `false` for no retries. */
 export function resolveRetry(value: RetryOptions | boolean): ResolvedRetry | false {
   if (value === false) return false;
@@ -59,26 +68,84 @@ export function resolveRetry(value: RetryOptions | boolean): ResolvedRetry | fal
   const methods = o.methods ?? ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE'];
   if (!Array.isArray(methods) || methods.some((m) => typeof m !== 'string'))
     throw invalid('retry.methods', 'an array of method names', methods);
+  const retries = o.retries === undefined ? 2 : checkInteger('retry.retries', o.retries, 0);
+  if (retries > maxRetries) throw invalid('retry.retries', `an integer from 0 to ${maxRetries}`, retries, RangeError);
   return Object.freeze({
-    retries: o.retries === undefined ? 2 : checkInteger('retry.retries', o.retries, 0),
-    minDelay: o.minDelay === undefined ? 200 : checkDuration('retry.minDelay', o.minDelay),
-    maxDelay: o.maxDelay === undefined ? 10_000 : checkDuration('retry.maxDelay', o.maxDelay),
+    retries,
+    minDelay: o.minDelay === undefined ? 200 : boundedDelay('retry.minDelay', o.minDelay),
+    maxDelay: o.maxDelay === undefined ? 10_000 : boundedDelay('retry.maxDelay', o.maxDelay),
     factor,
     methods: Object.freeze(methods.map((m) => m.toUpperCase())),
-    maxRetryAfter: o.maxRetryAfter === undefined ? 60_000 : checkDuration('retry.maxRetryAfter', o.maxRetryAfter),
+    maxRetryAfter: o.maxRetryAfter === undefined ? 60_000 : boundedDelay('retry.maxRetryAfter', o.maxRetryAfter),
   });
 }
 
+/** The longest pause any duration here may ask for: timers overflow past 2^31 - 1 ms. */
+export const maxDelayMs = 2 ** 31 - 1;
+
+const days = 'Mon|Tue|Wed|Thu|Fri|Sat|Sun';
+const longDays = 'Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday';
+const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const month = months.join('|');
+const time = '(\\d{2}):(\\d{2}):(\\d{2})';
+// RFC 9110, section 5.6.7: IMF-fixdate, then the two obsolete forms a recipient must still accept.
+const imfFixdate = new RegExp(`^(?:${days}), (\\d{2}) (${month}) (\\d{4}) ${time} GMT$`);
+const rfc850Date = new RegExp(`^(?:${longDays}), (\\d{2})-(${month})-(\\d{2}) ${time} GMT$`);
+const asctimeDate = new RegExp(`^(?:${days}) (${month}) ( \\d|\\d{2}) ${time} (\\d{4})$`);
+
+type DateParts = [day: string, month: string, year: number, hour: string, minute: string, second: string];
+
+function matchImf(text: string): DateParts | undefined {
+  const m = imfFixdate.exec(text);
+  return m === null ? undefined : [m[1] as string, m[2] as string, Number(m[3]), m[4] as string, m[5] as string, m[6] as string];
+}
+
+function matchRfc850(text: string, now: number): DateParts | undefined {
+  const m = rfc850Date.exec(text);
+  if (m === null) return undefined;
+  let year = 2000 + Number(m[3]);
+  if (year > new Date(now).getUTCFullYear() + 50) year -= 100;
+  return [m[1] as string, m[2] as string, year, m[4] as string, m[5] as string, m[6] as string];
+}
+
+function matchAsctime(text: string): DateParts | undefined {
+  const m = asctimeDate.exec(text);
+  return m === null ? undefined : [(m[2] as string).trim(), m[1] as string, Number(m[6]), m[3] as string, m[4] as string, m[5] as string];
+}
+
 /**
- * Milliseconds of the `Retry-After` header (delta-seconds or an HTTP date), or `null` when absent or
- * unreadable. A date in the past gives 0.
+ * Reads an HTTP-date (RFC 9110, section 5.6.7) as epoch milliseconds, or `null` when it is not one of
+ * its three forms or names no real time (31 February, 25:00). A two-digit year that would lie more
+ * than 50 years ahead is read in the previous century, as the RFC asks.
+ */
+export function parseHttpDate(text: string, now: number = Date.now()): number | null {
+  const parts = matchImf(text) ?? matchRfc850(text, now) ?? matchAsctime(text);
+  if (parts === undefined) return null;
+  const [day, monthName, year, hour, minute, second] = parts;
+  const monthIndex = months.indexOf(monthName);
+  const d = Number(day);
+  const h = Number(hour);
+  const min = Number(minute);
+  const s = Number(second);
+  if (h > 23 || min > 59 || s > 60) return null;
+  const at = Date.UTC(year, monthIndex, d, h, min, Math.min(s, 59));
+  // Date.UTC rolls 31 February over into March: a date that does not come back as written is not a date.
+  const check = new Date(at);
+  if (check.getUTCDate() !== d || check.getUTCMonth() !== monthIndex) return null;
+  return at;
+}
+
+/**
+ * Milliseconds the `Retry-After` header asks for, per RFC 9110 (section 10.2.3): delta-seconds (digits
+ * only) or an HTTP-date; anything else (`1.5`, `60 seconds`, `12/31/2099`) gives `null`, as does an
+ * absent header. A date in the past gives 0; every answer is at most 2^31 - 1 ms.
  */
 export function parseRetryAfter(header: string | null, now: number = Date.now()): number | null {
   if (header === null) return null;
-  const trimmed = header.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? null : Math.max(0, date - now);
+  const value = header.trim();
+  if (/^\d+$/.test(value)) return Math.min(maxDelayMs, Number(value) * 1000);
+  const date = parseHttpDate(value, now);
+  return date === null ? null : Math.min(maxDelayMs, Math.max(0, date - now));
 }
 
 /**
