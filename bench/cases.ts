@@ -3,6 +3,7 @@ import { do_not_optimize } from 'mitata';
 import Opossum from 'opossum';
 import { CircuitBreaker, isCircuitOpenError } from 'tripswitch';
 import { detectorCases } from './detectors.js';
+import { keyed } from './keyed-cases.js';
 import { MinimalBreaker, MinimalOpenError } from './minimal.js';
 import { fail, isSync, rejects, returns, throwsSync } from './verify.js';
 
@@ -303,4 +304,5 @@ export const scenarios: readonly (() => Case[] | Promise<Case[]>)[] = [
   syncOpen,
   detectors,
   inFlight,
+  keyed,
 ];

@@ -101,12 +101,14 @@ describe('tripswitch (runtimes)', () => {
         ],
       };
       server = createServer((req, res) => {
-        // The core's shared chunks (dist/chunk-*.js) are served from dist/ like a static host would.
-        const chunk = /^\/(chunk-[\w-]+\.js)$/.exec(req.url ?? '')?.[1];
+        // The ESM core is one module per source module (dist/breaker.js, dist/detectors/create.js, ...):
+        // served from dist/ like a static host would.
+        const modulePath = /^\/((?:[\w-]+\/)*[\w-]+\.js)$/.exec(req.url ?? '')?.[1];
         const file =
-          chunk === undefined
-            ? files[req.url ?? '']
-            : (['text/javascript', readFileSync(`${root}dist/${chunk}`, 'utf8')] as [string, string]);
+          files[req.url ?? ''] ??
+          (modulePath !== undefined && existsSync(`${root}dist/${modulePath}`)
+            ? (['text/javascript', readFileSync(`${root}dist/${modulePath}`, 'utf8')] as [string, string])
+            : undefined);
         if (file === undefined) {
           res.writeHead(404).end();
           return;
