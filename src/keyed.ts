@@ -73,6 +73,9 @@ interface Entry {
   readonly breaker: CircuitBreaker;
   readonly call: AnyFunction;
   lastUsed: number;
+  /** Neighbours in recency order: `older` toward the least recently used, `newer` toward the most. */
+  older: Entry | undefined;
+  newer: Entry | undefined;
 }
 
 const keyedOptionNames: ReadonlySet<string> = new Set([...breakerOptionNames, 'key', 'maxKeys', 'idleTtl', 'name']);
@@ -93,9 +96,10 @@ export class KeyedBreakers {
   readonly #maxKeys: number;
   readonly #idleTtl: number | undefined;
   readonly #clock: Clock;
-  // Insertion order is recency order: a used entry moves to the end, so the first entry is the LRU and,
-  // with a monotonic clock, also the longest idle.
   readonly #entries = new Map<string, Entry>();
+  // A doubly linked list in recency order (a used entry moves to the newest end in O(1), cheaper than
+  // re-inserting into the Map): the oldest is the LRU and, with a monotonic clock, also the longest idle.
+  #oldest: Entry | undefined;
   #newest: Entry | undefined;
   #created = 0;
   #evicted = 0;
@@ -126,7 +130,9 @@ export class KeyedBreakers {
   /** The live keys, least recently used first. */
   keys(): string[] {
     this.#sweep();
-    return [...this.#entries.keys()];
+    const keys: string[] = [];
+    for (let entry = this.#oldest; entry !== undefined; entry = entry.newer) keys.push(entry.key);
+    return keys;
   }
 
   /** The breaker of `key` if it is live; neither creates one nor counts as a use. */
@@ -152,7 +158,7 @@ export class KeyedBreakers {
   status(): KeyedStatus {
     this.#sweep();
     const breakers: Record<string, BreakerStatus> = {};
-    for (const [key, entry] of this.#entries) breakers[key] = entry.breaker.status();
+    for (let entry = this.#oldest; entry !== undefined; entry = entry.newer) breakers[entry.key] = entry.breaker.status();
     return {
       name: this.name,
       size: this.#entries.size,
@@ -186,9 +192,8 @@ export class KeyedBreakers {
       if (ttl === undefined || now - entry.lastUsed < ttl) {
         entry.lastUsed = now;
         if (this.#newest !== entry) {
-          this.#entries.delete(key);
-          this.#entries.set(key, entry);
-          this.#newest = entry;
+          this.#unlink(entry);
+          this.#append(entry);
         }
         return entry.call;
       }
@@ -200,15 +205,14 @@ export class KeyedBreakers {
 
   #add(key: string, now: number): AnyFunction {
     this.#sweep(now);
-    for (const oldest of this.#entries.values()) {
-      if (this.#entries.size < this.#maxKeys) break;
+    while (this.#oldest !== undefined && this.#entries.size >= this.#maxKeys) {
       this.#evicted++;
-      this.#drop(oldest);
+      this.#drop(this.#oldest);
     }
     const breaker = new CircuitBreaker(`${this.name}:${key}`, { ...this.#options, registry: this.#registry });
-    const entry: Entry = { key, breaker, call: breaker.wrap(this.#fn), lastUsed: now };
+    const entry: Entry = { key, breaker, call: breaker.wrap(this.#fn), lastUsed: now, older: undefined, newer: undefined };
     this.#entries.set(key, entry);
-    this.#newest = entry;
+    this.#append(entry);
     this.#created++;
     return entry.call;
   }
@@ -217,16 +221,32 @@ export class KeyedBreakers {
   #sweep(now = this.#idleTtl === undefined ? 0 : this.#clock.now()): void {
     const ttl = this.#idleTtl;
     if (ttl === undefined) return;
-    for (const entry of this.#entries.values()) {
-      if (now - entry.lastUsed < ttl) break;
+    while (this.#oldest !== undefined && now - this.#oldest.lastUsed >= ttl) {
       this.#expired++;
-      this.#drop(entry);
+      this.#drop(this.#oldest);
     }
+  }
+
+  #append(entry: Entry): void {
+    entry.older = this.#newest;
+    entry.newer = undefined;
+    if (this.#newest === undefined) this.#oldest = entry;
+    else this.#newest.newer = entry;
+    this.#newest = entry;
+  }
+
+  #unlink(entry: Entry): void {
+    if (entry.older === undefined) this.#oldest = entry.newer;
+    else entry.older.newer = entry.newer;
+    if (entry.newer === undefined) this.#newest = entry.older;
+    else entry.newer.older = entry.older;
+    entry.older = undefined;
+    entry.newer = undefined;
   }
 
   #drop(entry: Entry): void {
     this.#entries.delete(entry.key);
-    if (this.#newest === entry) this.#newest = undefined;
+    this.#unlink(entry);
     entry.breaker.dispose();
     const registry = this.#registry;
     if (registry !== false && registry.find(entry.breaker.name) === entry.breaker) registry.delete(entry.breaker.name);

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import {
   type BreakerPort,
@@ -255,5 +256,41 @@ describe('keyedCircuitBreaker', () => {
     expect(call.breakers.name).toBe('lookup');
     expect(call.breakers.get('a')?.name).toBe('lookup:a');
     expect(Registry.default.has('lookup:a')).toBe(false);
+  });
+
+  it('matches a reference LRU with idle expiry over random call sequences', () => {
+    const step = fc.oneof(
+      fc.record({ call: fc.integer({ min: 0, max: 7 }) }),
+      fc.record({ advance: fc.integer({ min: 0, max: 700 }) }),
+      fc.record({ remove: fc.integer({ min: 0, max: 7 }) }),
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 4 }), fc.array(step, { maxLength: 60 }), (maxKeys, steps) => {
+        const { call, clock, registry } = setup({ maxKeys, idleTtl: 1000 });
+        let now = 0;
+        let model: { key: string; at: number }[] = []; // least recently used first
+        for (const s of steps) {
+          if ('advance' in s) {
+            clock.advance(s.advance);
+            now += s.advance;
+            continue;
+          }
+          model = model.filter((e) => now - e.at < 1000);
+          const key = `k${'call' in s ? s.call : s.remove}`;
+          if ('remove' in s) {
+            call.breakers.delete(key);
+            model = model.filter((e) => e.key !== key);
+          } else {
+            call(key, '/');
+            const known = model.some((e) => e.key === key);
+            model = model.filter((e) => e.key !== key);
+            if (!known && model.length >= maxKeys) model.shift();
+            model.push({ key, at: now });
+          }
+          expect(call.breakers.keys()).toEqual(model.map((e) => e.key));
+          expect(registry.names().sort()).toEqual(model.map((e) => `tenants:${e.key}`).sort());
+        }
+      }),
+    );
   });
 });
