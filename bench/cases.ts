@@ -3,6 +3,7 @@ import { do_not_optimize } from 'mitata';
 import Opossum from 'opossum';
 import { CircuitBreaker, isCircuitOpenError } from 'tripswitch';
 import { detectorCases } from './detectors.js';
+import { keyed, keyedNotes } from './keyed-cases.js';
 import { MinimalBreaker, MinimalOpenError } from './minimal.js';
 import { fail, isSync, rejects, returns, throwsSync } from './verify.js';
 
@@ -32,6 +33,7 @@ export const scenarioNotes: Readonly<Record<string, string>> = {
   'sync rejection while open, caught': 'bare: `try { throw preallocatedError } catch {}`.',
   'async rejection while open, caught':
     'bare is the floor `Promise.reject(preallocatedError).catch(noop)`; every other row builds a fresh error per rejection.',
+  ...keyedNotes,
 };
 
 const RECOVERY_MS = 3_600_000; // longer than any run, and below setTimeout's 2^31 ms limit (opossum arms one)
@@ -303,4 +305,5 @@ export const scenarios: readonly (() => Case[] | Promise<Case[]>)[] = [
   syncOpen,
   detectors,
   inFlight,
+  keyed,
 ];

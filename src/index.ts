@@ -44,6 +44,8 @@ export type {
 } from './events.js';
 export type { HealthOptions, HealthReport, HealthStatus } from './health.js';
 export { defaultUnhealthyStates } from './health.js';
+export type { KeyedBreakers, KeyedCircuitBreakerFunction, KeyedCircuitBreakerOptions, KeyedStatus } from './keyed.js';
+export { keyedCircuitBreaker } from './keyed.js';
 export type { BreakerLogger } from './logger.js';
 export type { CallKind, CircuitBreakerOptions, ErrorClass, Fallback } from './options.js';
 export { defaults } from './options.js';
