@@ -1,7 +1,6 @@
-import type { CircuitBreakerOptions, DetectorFactory, DetectorName, FailureDetector } from 'tripswitch';
-import { ConsecutiveFailuresDetector } from 'tripswitch';
-import { breakerOptionNames, resolveOptions } from '../options.js';
-import { invalid } from '../validate.js';
+import type { CircuitBreakerOptions, DetectorFactory, DetectorName } from 'tripswitch';
+import { breakerOptionNames, validateOptions } from '../options.js';
+import { checkKnownKeys, invalid } from '../validate.js';
 
 /**
  * Options of each breaker the HTTP clients create. They set `isResultFailure`, `kind`, `registry` and
@@ -15,11 +14,8 @@ export type HttpBreakerOptions = Omit<
   readonly detector?: DetectorName | DetectorFactory;
 };
 
-const reserved = ['isResultFailure', 'kind', 'registry', 'fallback', 'timeout'];
+const reserved = ['isResultFailure', 'kind', 'registry', 'fallback', 'timeout', 'name'];
 const knownNames: ReadonlySet<string> = new Set([...breakerOptionNames].filter((name) => !reserved.includes(name)));
-
-// Stands in for the user's factory during validation: the factory runs once per breaker, never for a check.
-const standIn = (): FailureDetector => new ConsecutiveFailuresDetector({ failureThreshold: 1 });
 
 /**
  * Validates the breaker options of an HTTP client once, without building a breaker (so no store is
@@ -35,6 +31,7 @@ export function checkHttpBreakerOptions(option: string, value: unknown): HttpBre
       `Expected \`${option}.detector\` to be a detector name or a factory (\`({ clock }) => detector\`), got a detector instance: every breaker would share it`,
     );
   }
-  resolveOptions(typeof detector === 'function' ? { ...value, detector: standIn } : (value as CircuitBreakerOptions), knownNames);
+  checkKnownKeys(option, value, knownNames);
+  validateOptions(value as CircuitBreakerOptions);
   return value as HttpBreakerOptions;
 }
