@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry as PromRegistry, register as promDefaultRegister } from 'prom-client';
 import { CircuitState, Registry } from 'tripswitch';
-import { observeRegistry } from './observe.js';
+import { callOutcomes, observeRegistry } from './observe.js';
 
 export type { CallOutcome } from './observe.js';
 
@@ -40,9 +40,13 @@ const states = Object.values(CircuitState);
  * Exposes every breaker of a registry as Prometheus metrics (breakers created later included):
  *
  * - `tripswitch_circuit_state{circuit, state}` gauge: 1 for the current state, 0 for the others;
- * - `tripswitch_calls_total{circuit, outcome}` counter, outcome `success`, `failure`, `timeout`, `rejected` or `fallback`
- *   (a timeout is counted as `timeout`, not also as `failure`; a fallback also counts its `rejected` or `failure`);
+ * - `tripswitch_calls_total{circuit, outcome}` counter, outcome `success`, `failure`, `timeout`, `rejected`, `fallback`
+ *   or `ignored` (a timeout is counted as `timeout`, not also as `failure`; a fallback also counts its `rejected` or
+ *   `failure`; `ignored` is an error that passed through uncounted, see `ignoreErrors`);
  * - `tripswitch_call_duration_seconds{circuit, outcome}` histogram of the calls that ran.
+ *
+ * The series follow the registry: when a breaker is deleted from it, its series disappear from the next
+ * scrape and its calls are no longer counted. Adding a breaker costs O(1), however many are observed.
  *
  * @example
  * import { prometheusMetrics } from 'tripswitch/prometheus';
@@ -86,6 +90,12 @@ export function prometheusMetrics(options: PrometheusMetricsOptions = {}): Prome
     onCall(circuit, outcome, durationMs) {
       calls.inc({ circuit, outcome });
       if (durationMs !== undefined && !Number.isNaN(durationMs)) duration.observe({ circuit, outcome }, durationMs / 1000);
+    },
+    onRemove(circuit) {
+      for (const outcome of callOutcomes) {
+        calls.remove({ circuit, outcome });
+        duration.remove({ circuit, outcome });
+      }
     },
   });
   return {
