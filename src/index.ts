@@ -11,7 +11,7 @@ export { ConsecutiveFailuresDetector } from './detectors/consecutive.js';
 export type { CountWindowOptions } from './detectors/count-window.js';
 export { CountWindowDetector } from './detectors/count-window.js';
 export type { DetectorContext, DetectorFactory, DetectorName } from './detectors/create.js';
-export type { DetectorSnapshot, DetectorStats, FailureDetector } from './detectors/detector.js';
+export type { DetectorSnapshot, DetectorStats, FailureDetector, TripReason } from './detectors/detector.js';
 export type { RateOptions } from './detectors/rate.js';
 export type { RateWindowOptions } from './detectors/rate-window.js';
 export { RateWindowDetector } from './detectors/rate-window.js';

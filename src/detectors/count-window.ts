@@ -1,6 +1,6 @@
 import { checkInteger } from '../validate.js';
-import { assertSnapshot, type DetectorSnapshot, type DetectorStats, type FailureDetector } from './detector.js';
-import { FAILED, flagsOf, type RateOptions, type RateRule, rateStats, rateTrips, resolveRateRule, SLOW } from './rate.js';
+import { assertSnapshot, type DetectorSnapshot, type DetectorStats, type FailureDetector, type TripReason } from './detector.js';
+import { FAILED, flagsOf, type RateOptions, type RateRule, rateStats, rateTripReason, rateTrips, resolveRateRule, SLOW } from './rate.js';
 
 /** Options of {@link CountWindowDetector}. */
 export interface CountWindowOptions extends RateOptions {
@@ -58,6 +58,11 @@ export class CountWindowDetector implements FailureDetector {
     this.#failures += flags & FAILED;
     this.#slow += (flags & SLOW) >> 1;
     this.#next = this.#next + 1 === ring.length ? 0 : this.#next + 1;
+  }
+
+  /** `'slow_call_rate'` when only the slow-call rate is over its threshold. */
+  get tripReason(): TripReason {
+    return rateTripReason(this.#rule, this.#calls, this.#failures);
   }
 
   shouldTrip(): boolean {

@@ -1,7 +1,7 @@
 import { type Clock, fromEpochMs, monotonicClock, toEpochMs } from '../clock.js';
 import { checkDuration, checkInteger, invalid } from '../validate.js';
-import { assertSnapshot, type DetectorSnapshot, type DetectorStats, type FailureDetector } from './detector.js';
-import { FAILED, flagsOf, type RateOptions, type RateRule, rateStats, rateTrips, resolveRateRule, SLOW } from './rate.js';
+import { assertSnapshot, type DetectorSnapshot, type DetectorStats, type FailureDetector, type TripReason } from './detector.js';
+import { FAILED, flagsOf, type RateOptions, type RateRule, rateStats, rateTripReason, rateTrips, resolveRateRule, SLOW } from './rate.js';
 
 /** Options of {@link RateWindowDetector}. */
 export interface RateWindowOptions extends RateOptions {
@@ -108,6 +108,11 @@ export class RateWindowDetector implements FailureDetector {
     this.#failed.fill(0);
     this.#slowed.fill(0);
     this.#totalCalls = this.#totalFailures = this.#totalSlow = 0;
+  }
+
+  /** `'slow_call_rate'` when only the slow-call rate is over its threshold. */
+  get tripReason(): TripReason {
+    return rateTripReason(this.#rule, this.#totalCalls, this.#totalFailures);
   }
 
   shouldTrip(): boolean {
