@@ -7,7 +7,7 @@ import { CallTimeoutError, CircuitOpenError, withoutStack } from './errors.js';
 import { type BreakerEvents, Emitter, type Listener, type TransitionReason, type Unsubscribe } from './events.js';
 import { runFallback } from './fallback.js';
 import type { HealthOptions, HealthReport } from './health.js';
-import { installLogger } from './logger.js';
+import { installLogger, type LogFigures } from './logger.js';
 import { type CircuitBreakerOptions, checkBreakerName, type ResolvedOptions, resolveOptions } from './options.js';
 import { provideBreakerFactory, Registry } from './registry.js';
 import { type BreakerSnapshot, checkSnapshot, decodeSnapshot, encodeSnapshot } from './snapshot.js';
@@ -93,7 +93,7 @@ export class CircuitBreaker {
     this.#timed = this.#detector.usesDuration;
     this.#recoveryMs = this.#options.recoveryTimeout;
     if (this.#options.onStateChange !== undefined) this.on('stateChange', this.#options.onStateChange);
-    if (this.#options.logger !== undefined) installLogger(this, this.#options.logger);
+    if (this.#options.logger !== undefined) installLogger(this, this.#options.logger, () => this.#logFigures());
     if (this.#options.initialState !== undefined) this.restore(this.#options.initialState);
     const registry = options.registry === undefined ? Registry.default : options.registry;
     if (registry !== false) registry.register(this);
@@ -311,6 +311,14 @@ export class CircuitBreaker {
       lastStateChangeAt: this.#isoTime(this.#lastStateChangeAt),
       timeUntilRecoveryMs: inner.state === CircuitState.OPEN ? Math.max(0, inner.until - now) : null,
     };
+  }
+
+  /** What a log line needs beside the event, read without settling a lazy transition (it runs inside one). */
+  #logFigures(): LogFigures {
+    const o = this.#options;
+    const inner = this.#inner;
+    const retryInMs = inner.state === CircuitState.OPEN ? Math.max(0, inner.until - this.#clock.now()) : null;
+    return { failureThreshold: o.failureThreshold, successThreshold: o.successThreshold, halfOpenMaxCalls: o.halfOpenMaxCalls, retryInMs };
   }
 
   #isoTime(reading: number): string | null {

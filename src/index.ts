@@ -44,7 +44,7 @@ export type {
 } from './events.js';
 export type { HealthOptions, HealthReport, HealthStatus } from './health.js';
 export { defaultUnhealthyStates } from './health.js';
-export type { BreakerLogger } from './logger.js';
+export type { BreakerLogger, TransitionLogFields } from './logger.js';
 export type { CallKind, CircuitBreakerOptions, ErrorClass, Fallback } from './options.js';
 export { defaults } from './options.js';
 export type { CacheOperationOptions, PresetInput, PresetOptions } from './presets.js';
