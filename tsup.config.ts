@@ -8,6 +8,7 @@ export default defineConfig({
     opentelemetry: 'src/integrations/opentelemetry.ts',
     fetch: 'src/integrations/fetch.ts',
     redis: 'src/redis/index.ts',
+    dashboard: 'src/integrations/dashboard/index.ts',
   },
   // Adapters import the core by the package's own name, so every entry shares one copy of it.
   external: ['tripswitch'],
