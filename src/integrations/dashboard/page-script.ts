@@ -79,8 +79,9 @@ function createCard(name) {
 function detectorText(d, threshold) {
   if (!d) return '';
   const parts = [];
+  const slowOnly = d.slowCallRate !== undefined && d.failureRate === null && d.failures === 0;
   if (d.failureRate === null && d.slowCallRate === undefined) parts.push('failures in a row ' + d.failures + '/' + threshold);
-  else parts.push('window ' + d.calls + ' calls, ' + d.failures + ' failed (' + fmtPct(d.failureRate) + ')');
+  else parts.push('window ' + d.calls + ' calls' + (slowOnly ? '' : ', ' + d.failures + ' failed (' + fmtPct(d.failureRate) + ')'));
   if (d.slowCallRate !== undefined) parts.push('slow ' + (d.slowCalls || 0) + ' (' + fmtPct(d.slowCallRate) + ')');
   return 'detector: ' + parts.join(', ');
 }
