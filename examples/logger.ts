@@ -5,7 +5,8 @@ import { type BreakerLogger, CircuitBreaker } from 'tripswitch';
 
 const logger: BreakerLogger = {
   info: (message) => console.log(`INFO ${message}`),
-  warn: (message, fields) => console.log(`WARN ${message}`, JSON.stringify({ circuit: fields.circuit, reason: fields.reason, retryInMs: fields.retryInMs })),
+  warn: (message, fields) =>
+    console.log(`WARN ${message}`, JSON.stringify({ circuit: fields.circuit, reason: fields.reason, retryInMs: fields.retryInMs })),
 };
 // With pino, whose methods take the fields first:
 //   const log = pino();

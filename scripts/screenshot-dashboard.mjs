@@ -37,7 +37,13 @@ const traffic = setInterval(() => {
   run(email, () => (tick % 80 < 20 ? fail() : Promise.resolve(1)));
 }, 20);
 
-const handler = dashboard({ registry, intervalMs: 250, historySize: 40, authorize: () => true, title: 'checkout-service · circuit breakers' });
+const handler = dashboard({
+  registry,
+  intervalMs: 250,
+  historySize: 40,
+  authorize: () => true,
+  title: 'checkout-service · circuit breakers',
+});
 const server = createServer((req, res) => handler(req, res)).listen(0, '127.0.0.1');
 await once(server, 'listening');
 const url = `http://127.0.0.1:${server.address().port}/`;

@@ -168,3 +168,17 @@ describe('prometheusMetrics following the registry', () => {
     expect(sample(text, 'tripswitch_calls_total{circuit="search",outcome="failure"}')).toBeUndefined();
   });
 });
+
+describe('prometheusMetrics durations option', () => {
+  it('leaves the histogram out with durations: false', async () => {
+    const registry = new Registry();
+    const register = new PromRegistry();
+    const metrics = prometheusMetrics({ registry, register, durations: false });
+    new CircuitBreaker('x', { registry }).call(() => 1);
+    const text = await register.metrics();
+    expect(sample(text, 'tripswitch_calls_total{circuit="x",outcome="success"}')).toBe(1);
+    expect(text).not.toContain('call_duration_seconds');
+    metrics.stop();
+    expect(await register.metrics()).toBe('\n');
+  });
+});

@@ -26,6 +26,13 @@ export interface PrometheusMetricsOptions {
    * @default [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
    */
   readonly buckets?: readonly number[];
+  /**
+   * Whether to keep the `call_duration_seconds` histogram. Each breaker costs 14 series per outcome there,
+   * most of a scrape's time with thousands of breakers (see the README's figures): `false` keeps only the
+   * state gauge and the call counter.
+   * @default true
+   */
+  readonly durations?: boolean;
 }
 
 /** What {@link prometheusMetrics} returns. */
@@ -79,29 +86,35 @@ export function prometheusMetrics(options: PrometheusMetricsOptions = {}): Prome
     labelNames: ['circuit', 'outcome'] as const,
     registers,
   });
-  const duration = new Histogram({
-    name: `${prefix}call_duration_seconds`,
-    help: 'Duration of calls that ran through circuit breakers',
-    labelNames: ['circuit', 'outcome'] as const,
-    buckets: [...(options.buckets ?? [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10])],
-    registers,
-  });
+  const duration =
+    options.durations === false
+      ? undefined
+      : new Histogram({
+          name: `${prefix}call_duration_seconds`,
+          help: 'Duration of calls that ran through circuit breakers',
+          labelNames: ['circuit', 'outcome'] as const,
+          buckets: [...(options.buckets ?? [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10])],
+          registers,
+        });
   const stopObserving = observeRegistry(registry, {
     onCall(circuit, outcome, durationMs) {
       calls.inc({ circuit, outcome });
-      if (durationMs !== undefined && !Number.isNaN(durationMs)) duration.observe({ circuit, outcome }, durationMs / 1000);
+      if (duration !== undefined && durationMs !== undefined && !Number.isNaN(durationMs))
+        duration.observe({ circuit, outcome }, durationMs / 1000);
     },
     onRemove(circuit) {
       for (const outcome of callOutcomes) {
         calls.remove({ circuit, outcome });
-        duration.remove({ circuit, outcome });
+        duration?.remove({ circuit, outcome });
       }
     },
   });
   return {
     stop() {
       stopObserving();
-      for (const name of ['circuit_state', 'calls_total', 'call_duration_seconds']) register.removeSingleMetric(`${prefix}${name}`);
+      register.removeSingleMetric(`${prefix}circuit_state`);
+      register.removeSingleMetric(`${prefix}calls_total`);
+      if (duration !== undefined) register.removeSingleMetric(`${prefix}call_duration_seconds`);
     },
   };
 }
