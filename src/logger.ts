@@ -40,27 +40,20 @@ export function checkLogger(value: unknown): BreakerLogger {
   return value as BreakerLogger;
 }
 
-/** A duration as a person reads it: `250 ms`, `1.5 s`, `30 s`, `2 min`, `1.5 h`. */
+/** A duration as a person reads it: `250 ms`, `1.5 s`, `30 s`, `2 min`. */
 export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms)) return String(ms);
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${round1(ms / 1000)} s`;
-  if (ms < 3_600_000) return `${round1(ms / 60_000)} min`;
-  return `${round1(ms / 3_600_000)} h`;
+  return ms < 1000 ? `${Math.round(ms)} ms` : ms < 60_000 ? `${round1(ms / 1000)} s` : `${round1(ms / 60_000)} min`;
 }
 
 const round1 = (n: number): number => Math.round(n * 10) / 10;
-const percent = (rate: number): string => `${Math.round(rate * 100)}%`;
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-/** Why the detector tripped, in words: `after 5/5 failures`, `at 60% failures over 20 calls`. */
-function tripFigures(reason: 'failure_threshold' | 'slow_call_rate', stats: DetectorStats | undefined, threshold: number): string {
-  if (stats === undefined) return '';
-  if (reason === 'slow_call_rate') {
-    return stats.slowCallRate == null ? '' : ` at ${percent(stats.slowCallRate)} slow calls over ${plural(stats.calls, 'call')}`;
-  }
-  if (stats.failureRate !== null) return ` at ${percent(stats.failureRate)} failures over ${plural(stats.calls, 'call')}`;
-  return ` after ${stats.failures}/${threshold} failures`;
+/** Why the detector tripped, in words: ` after 5/5 failures`, ` at 60% failures over 20 calls`. */
+function tripFigures(slow: boolean, stats: DetectorStats | undefined, threshold: number): string {
+  const rate = slow ? stats?.slowCallRate : stats?.failureRate;
+  if (stats === undefined || (slow && rate == null)) return '';
+  if (rate == null) return ` after ${stats.failures}/${threshold} failures`;
+  return ` at ${Math.round(rate * 100)}% ${slow ? 'slow calls' : 'failures'} over ${plural(stats.calls, 'call')}`;
 }
 
 /**
@@ -68,27 +61,29 @@ function tripFigures(reason: 'failure_threshold' | 'slow_call_rate', stats: Dete
  * `circuit "payments" OPEN after 5/5 failures (failure_threshold); retry in 30 s`.
  */
 export function describeTransition(event: StateChangeEvent, figures: LogFigures): string {
-  const head = `circuit "${event.name}" ${event.to.toUpperCase()}`;
+  const { reason } = event;
   const retry = figures.retryInMs === null ? '' : `; retry in ${formatDuration(figures.retryInMs)}`;
-  switch (event.reason) {
-    case 'failure_threshold':
-    case 'slow_call_rate':
-      return `${head}${tripFigures(event.reason, event.detector, figures.failureThreshold)} (${event.reason})${retry}`;
-    case 'trial_failed':
-      return `${head} again: the trial call failed (trial_failed)${retry}`;
-    case 'trial_timed_out':
-      return `${head} again: no trial outcome in time (trial_timed_out)${retry}`;
-    case 'recovery_timeout':
-      return `${head} (recovery_timeout); letting ${plural(figures.halfOpenMaxCalls, 'trial call')} through`;
-    case 'trial_succeeded':
-      return `${head} after ${plural(figures.successThreshold, 'successful trial call')} (trial_succeeded)`;
-    case 'manual_trip':
-      return `${head} (manual_trip); rejecting every call until reset()`;
-    case 'manual_disable':
-      return `${head} (manual_disable); letting every call through until reset()`;
-    default:
-      return `${head} (${event.reason}), was ${event.from.toUpperCase()}${retry}`;
-  }
+  const before =
+    reason === 'failure_threshold' || reason === 'slow_call_rate'
+      ? tripFigures(reason === 'slow_call_rate', event.detector, figures.failureThreshold)
+      : reason === 'trial_failed'
+        ? ' again: the trial call failed'
+        : reason === 'trial_timed_out'
+          ? ' again: no trial outcome in time'
+          : reason === 'trial_succeeded'
+            ? ` after ${plural(figures.successThreshold, 'successful trial call')}`
+            : '';
+  const after =
+    reason === 'recovery_timeout'
+      ? `; letting ${plural(figures.halfOpenMaxCalls, 'trial call')} through`
+      : reason === 'manual_trip'
+        ? '; rejecting every call until reset()'
+        : reason === 'manual_disable'
+          ? '; letting every call through until reset()'
+          : before === ''
+            ? `, was ${event.from.toUpperCase()}${retry}`
+            : retry;
+  return `circuit "${event.name}" ${event.to.toUpperCase()}${before} (${reason})${after}`;
 }
 
 /**

@@ -128,7 +128,7 @@ describe('CircuitBreaker logger option', () => {
       '1.5 s',
       '30 s',
       '1.5 min',
-      '1.5 h',
+      '90 min',
     ]);
   });
 });

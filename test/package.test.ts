@@ -24,7 +24,8 @@ describe('the core bundle', () => {
     const { code } = await bundleCore();
     const gzipped = gzipSync(code).length;
     expect(gzipped).toBeGreaterThan(1_000);
-    expect(gzipped).toBeLessThan(12 * 1024);
+    // 12.5 KiB: issue 13 added readable transition lines (~250 B), Registry.onRemove and trip reasons (11.5 -> 12.2 KiB).
+    expect(gzipped).toBeLessThan(12.5 * 1024);
   });
 
   it('imports nothing outside src/ (no dependencies, no Node-only modules)', async () => {
