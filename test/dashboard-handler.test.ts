@@ -172,3 +172,26 @@ describe('dashboard in frameworks', () => {
     await check(`http://127.0.0.1:${port}/circuits`, registry, handler);
   });
 });
+
+describe('dashboard action logger', () => {
+  it('still answers a performed action when the logger throws, and says so on stderr', async () => {
+    const registry = new Registry();
+    const handler = dashboard({
+      registry,
+      authorize: () => true,
+      logger: {
+        info() {
+          throw new Error('log sink down');
+        },
+        warn() {},
+      },
+    });
+    cleanups.push(() => handler.close());
+    const stderr = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const url = `${await listen(createServer((req, res) => handler(req, res)))}/circuits`;
+    const breaker = new CircuitBreaker('payments', { registry });
+    expect((await act(url, 'payments', 'trip')).status).toBe(200);
+    expect(breaker.state).toBe('forced_open');
+    expect(stderr).toHaveBeenCalledWith('tripswitch dashboard: the logger threw', expect.any(Error));
+  });
+});

@@ -120,6 +120,15 @@ export function dashboard(options: DashboardOptions = {}): DashboardHandler {
     }
   };
 
+  // A throwing logger must not turn a performed action into an error answer: its error goes to stderr.
+  const log = (level: 'info' | 'warn', message: string, fields: DashboardActionFields): void => {
+    try {
+      logger[level](message, fields);
+    } catch (error) {
+      console.error('tripswitch dashboard: the logger threw', error);
+    }
+  };
+
   const serveEvents = (response: ServerResponse): void => {
     const stream = new SseStream(response);
     streams.add(stream);
@@ -145,7 +154,7 @@ export function dashboard(options: DashboardOptions = {}): DashboardHandler {
       remoteAddress: request.socket?.remoteAddress,
     });
     const refuse = (status: number, outcome: DashboardActionFields['outcome'], why: string): void => {
-      logger.warn(`tripswitch dashboard: refused ${action || 'an action'} on circuit "${circuit}": ${why}`, fields(outcome));
+      log('warn', `tripswitch dashboard: refused ${action || 'an action'} on circuit "${circuit}": ${why}`, fields(outcome));
       sendJson(response, status, { error: why });
     };
     if (authorize === undefined) return refuse(403, 'read_only', 'the dashboard is read-only (no authorize option)');
@@ -154,7 +163,7 @@ export function dashboard(options: DashboardOptions = {}): DashboardHandler {
     const breaker = registry.find(circuit);
     if (breaker === undefined) return refuse(404, 'not_found', 'no such circuit');
     breaker[action as Action]();
-    logger.info(`tripswitch dashboard: ${action} circuit "${circuit}", now ${breaker.state}`, fields('done'));
+    log('info', `tripswitch dashboard: ${action} circuit "${circuit}", now ${breaker.state}`, fields('done'));
     sendJson(response, 200, { circuit, state: breaker.state });
   };
 

@@ -115,6 +115,12 @@ function point(card, calls, fails) {
   card.fails.setAttribute('points', line(1));
 }
 
+function tripText(d) {
+  if (!d) return '';
+  const rate = d.slowCallRate !== undefined && d.slowCallRate !== null && d.failureRate === null ? d.slowCallRate : d.failureRate;
+  return rate === null || rate === undefined ? ' after ' + d.failures + ' failures' : ' at ' + fmtPct(rate) + ' of ' + d.calls + ' calls';
+}
+
 function addTransitions(items) {
   if (items.length === 0) return;
   recent = items.concat(recent).slice(0, 50);
@@ -122,7 +128,7 @@ function addTransitions(items) {
   for (const tr of recent) {
     const li = el('li');
     li.dataset.circuit = tr.name;
-    li.append(el('time', '', fmtTime(tr.at)), el('span', 'name', tr.name + ' '), el('span', '', label(tr.from) + ' \u2192 '), el('span', 'to', label(tr.to)), el('span', '', ' (' + tr.reason + ')'));
+    li.append(el('time', '', fmtTime(tr.at)), el('span', 'name', tr.name + ' '), el('span', '', label(tr.from) + ' \u2192 '), el('span', 'to', label(tr.to)), el('span', '', ' (' + tr.reason + ')' + tripText(tr.detector)));
     list.append(li);
   }
 }
