@@ -77,7 +77,9 @@ describe.runIf(available || inCI)('dashboard page in Chromium', () => {
     await card.and(page.locator('[data-state="open"]')).waitFor({ timeout: 1_000 });
     await expect(card.locator('.badge').textContent()).resolves.toBe('open');
     await page.locator('#transitions li[data-circuit="payments"]').waitFor({ timeout: 1_000 });
-    expect(await page.locator('#transitions li[data-circuit="payments"]').first().textContent()).toContain('(failure_threshold) after 2 failures');
+    expect(await page.locator('#transitions li[data-circuit="payments"]').first().textContent()).toContain(
+      '(failure_threshold) after 2 failures',
+    );
     await expect(card.locator('.retry').textContent()).resolves.toMatch(/^trial call in \d/);
     expect(errors).toEqual([]);
   }, 20_000);

@@ -88,6 +88,17 @@ describe('dashboard Sampler', () => {
     expect(updates.flatMap((u) => u.transitions)).toHaveLength(201);
   });
 
+  it('reads only the breakers that changed state for a push between two samples', () => {
+    const { registry, updates, listen } = setup();
+    const breakers = Array.from({ length: 1_000 }, (_, i) => new CircuitBreaker(`b${i}`, { registry }));
+    listen();
+    const status = vi.spyOn(CircuitBreaker.prototype, 'status');
+    breakers[7]?.trip();
+    vi.advanceTimersByTime(0);
+    expect(updates.at(-1)?.breakers.map((b) => b.name)).toEqual(['b7']);
+    expect(status).toHaveBeenCalledTimes(1);
+  });
+
   it('tells clients about added and deleted breakers, and forgets the deleted one', () => {
     const { registry, updates, listen } = setup();
     listen();

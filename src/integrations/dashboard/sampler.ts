@@ -60,6 +60,8 @@ interface Tracked {
   last: BreakerStatus | undefined;
   /** The last view sent, serialised, to send a breaker only when it changed. */
   sent: string;
+  /** The last view sent, whose interval rates a push between two samples keeps. */
+  view: BreakerView | undefined;
   /** `[callsPerSec, failuresPerSec]` per interval, oldest first. */
   readonly history: [number, number][];
 }
@@ -85,6 +87,8 @@ export class Sampler {
   #timer: ReturnType<typeof setInterval> | undefined;
   #flushTimer: ReturnType<typeof setTimeout> | undefined;
   #lastPush = 0;
+  /** Breakers that changed state or joined since the last push: all an early push needs to read. */
+  readonly #dirty = new Set<Tracked>();
   #lastTick = 0;
 
   constructor(registry: Registry, options: SamplerOptions) {
@@ -140,19 +144,22 @@ export class Sampler {
     this.#timer = this.#flushTimer = undefined;
     this.#recent = [];
     this.#pending = [];
+    this.#dirty.clear();
     this.#removed = [];
   }
 
   /** Follows a breaker; `announce` for one added while clients watch, which the next push then carries. */
   #track(breaker: CircuitBreaker, announce: boolean): void {
     if (this.#tracked.has(breaker)) return;
-    const off = breaker.on('stateChange', (e) => this.#onTransition(e));
-    const tracked: Tracked = { breaker, off, last: undefined, sent: '', history: [] };
+    const off = breaker.on('stateChange', (e) => this.#onTransition(tracked, e));
+    const tracked: Tracked = { breaker, off, last: undefined, sent: '', view: undefined, history: [] };
     this.#tracked.set(breaker, tracked);
     tracked.last = breaker.status();
     // What a snapshot shows of it counts as sent: later pushes carry only what changes.
-    if (announce) this.#soon();
-    else tracked.sent = JSON.stringify(this.#view(tracked, false));
+    if (announce) {
+      this.#dirty.add(tracked);
+      this.#soon();
+    } else this.#remember(tracked, this.#view(tracked, false));
   }
 
   #untrack(breaker: CircuitBreaker): void {
@@ -164,7 +171,8 @@ export class Sampler {
     this.#soon();
   }
 
-  #onTransition(event: StateChangeEvent): void {
+  #onTransition(tracked: Tracked, event: StateChangeEvent): void {
+    this.#dirty.add(tracked);
     // `at` is converted to epoch ms from the event's own clock reading only when it is not one already.
     const at = event.at > 1e12 ? event.at : Date.now();
     const view: TransitionView = {
@@ -195,20 +203,27 @@ export class Sampler {
     const now = Date.now();
     const elapsedMs = Math.max(1, now - this.#lastTick);
     const breakers: BreakerView[] = [];
-    for (const tracked of this.#tracked.values()) {
+    for (const tracked of tick ? this.#tracked.values() : this.#dirty.values()) {
+      if (!this.#tracked.has(tracked.breaker)) continue; // removed since it changed
       const view = tick ? this.#sample(tracked, elapsedMs) : this.#view(tracked, false);
-      const text = JSON.stringify(view);
-      if (text !== tracked.sent) {
-        tracked.sent = text;
-        breakers.push(view);
-      }
+      if (this.#remember(tracked, view)) breakers.push(view);
     }
+    this.#dirty.clear();
     if (tick) this.#lastTick = now;
     this.#lastPush = now;
     const update: DashboardUpdate = { t: now, tick, breakers, removed: this.#removed, transitions: this.#pending };
     this.#removed = [];
     this.#pending = [];
     for (const subscriber of this.#subscribers) subscriber(update);
+  }
+
+  /** Records `view` as sent; false when it equals the last one sent. */
+  #remember(tracked: Tracked, view: BreakerView): boolean {
+    const text = JSON.stringify(view);
+    if (text === tracked.sent) return false;
+    tracked.sent = text;
+    tracked.view = view;
+    return true;
   }
 
   /** Reads a breaker at the end of an interval: rates from the totals' growth, one history point. */
@@ -226,7 +241,7 @@ export class Sampler {
     const successes = s.successes - last.successes;
     const failures = s.failures - last.failures;
     if (advance) tracked.last = s;
-    const previous = advance || tracked.sent === '' ? undefined : (JSON.parse(tracked.sent) as BreakerView);
+    const previous = advance ? undefined : tracked.view;
     return {
       name: s.name,
       state: s.state,
