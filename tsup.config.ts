@@ -7,6 +7,7 @@ const adapters = {
   fetch: 'src/integrations/fetch.ts',
   service: 'src/integrations/service/index.ts',
   redis: 'src/redis/index.ts',
+  dashboard: 'src/integrations/dashboard/index.ts',
 };
 
 const shared: Options = {

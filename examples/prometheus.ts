@@ -1,5 +1,5 @@
 // tripswitch/prometheus: state gauges, call counters by outcome and a duration histogram, scraped from
-// a real prom-client registry. A breaker created after setup is picked up too.
+// a real prom-client registry. A breaker created after setup is picked up too; a deleted one is forgotten.
 import { Registry as PromRegistry } from 'prom-client';
 import { CircuitBreaker, Registry } from 'tripswitch';
 import { prometheusMetrics } from 'tripswitch/prometheus';
@@ -17,4 +17,8 @@ registry.getOrCreate('search').call(() => 'hit'); // created after prometheusMet
 const text = await register.metrics();
 const shown = text.split('\n').filter((line) => /^tripswitch_(calls_total|circuit_state\{.*\} 1|call_duration_seconds_count)/.test(line));
 console.log(shown.join('\n'));
+
+// Per-key breakers come and go: deleting one removes its series from the next scrape at once.
+registry.delete('search');
+console.log(`after registry.delete('search'): ${(await register.metrics()).includes('circuit="search"') ? 'still there' : 'gone'}`);
 metrics.stop();

@@ -2,12 +2,12 @@ import { stepMs } from './backoff.js';
 import { type AnyFunction, type CallSite, createCallSite, isThenable } from './call-site.js';
 import { createErrorClassifier } from './classify.js';
 import { type Clock, toEpochMs } from './clock.js';
-import type { FailureDetector } from './detectors/detector.js';
+import type { DetectorStats, FailureDetector } from './detectors/detector.js';
 import { CallTimeoutError, CircuitOpenError, withoutStack } from './errors.js';
 import { type BreakerEvents, Emitter, type Listener, type TransitionReason, type Unsubscribe } from './events.js';
 import { runFallback } from './fallback.js';
 import type { HealthOptions, HealthReport } from './health.js';
-import { installLogger } from './logger.js';
+import { installLogger, type LogFigures } from './logger.js';
 import { type CircuitBreakerOptions, checkBreakerName, type ResolvedOptions, resolveOptions } from './options.js';
 import { provideBreakerFactory, Registry } from './registry.js';
 import { type BreakerSnapshot, checkSnapshot, decodeSnapshot, encodeSnapshot } from './snapshot.js';
@@ -93,7 +93,7 @@ export class CircuitBreaker {
     this.#timed = this.#detector.usesDuration;
     this.#recoveryMs = this.#options.recoveryTimeout;
     if (this.#options.onStateChange !== undefined) this.on('stateChange', this.#options.onStateChange);
-    if (this.#options.logger !== undefined) installLogger(this, this.#options.logger);
+    if (this.#options.logger !== undefined) installLogger(this, this.#options.logger, () => this.#logFigures());
     if (this.#options.initialState !== undefined) this.restore(this.#options.initialState);
     const registry = options.registry === undefined ? Registry.default : options.registry;
     if (registry !== false) registry.register(this);
@@ -313,6 +313,14 @@ export class CircuitBreaker {
     };
   }
 
+  /** What a log line needs beside the event, read without settling a lazy transition (it runs inside one). */
+  #logFigures(): LogFigures {
+    const o = this.#options;
+    const inner = this.#inner;
+    const retryInMs = inner.state === CircuitState.OPEN ? Math.max(0, inner.until - this.#clock.now()) : null;
+    return { failureThreshold: o.failureThreshold, successThreshold: o.successThreshold, halfOpenMaxCalls: o.halfOpenMaxCalls, retryInMs };
+  }
+
   #isoTime(reading: number): string | null {
     return Number.isNaN(reading) ? null : new Date(toEpochMs(this.#clock, reading)).toISOString();
   }
@@ -444,7 +452,7 @@ export class CircuitBreaker {
     const inner = this.#inner;
     if (inner.state === CircuitState.CLOSED) {
       this.#detector.onSuccess(durationMs);
-      if (this.#detector.shouldTrip()) this.#open('failure_threshold', 1);
+      if (this.#detector.shouldTrip()) this.#open(this.#tripReason(), 1);
     } else if (inner.state === CircuitState.HALF_OPEN) {
       inner.inFlight--;
       inner.successes++;
@@ -492,7 +500,7 @@ export class CircuitBreaker {
     const inner = this.#inner;
     if (inner.state === CircuitState.CLOSED) {
       this.#detector.onFailure(durationMs, error === undefined ? result : error);
-      if (this.#detector.shouldTrip()) this.#open('failure_threshold', 1);
+      if (this.#detector.shouldTrip()) this.#open(this.#tripReason(), 1);
     } else if (inner.state === CircuitState.HALF_OPEN) {
       inner.inFlight--;
       this.#open('trial_failed', inner.attempt + 1);
@@ -546,6 +554,25 @@ export class CircuitBreaker {
     return true;
   }
 
+  #detectorStats(): DetectorStats | undefined {
+    try {
+      return this.#detector.stats();
+    } catch (error) {
+      this.#events.report('detector', error);
+      return undefined;
+    }
+  }
+
+  /** Why the detector tripped; anything but a known reason (a throwing getter included) reads as `failure_threshold`. */
+  #tripReason(): TransitionReason {
+    try {
+      return this.#detector.tripReason === 'slow_call_rate' ? 'slow_call_rate' : 'failure_threshold';
+    } catch (error) {
+      this.#events.report('detector', error);
+      return 'failure_threshold';
+    }
+  }
+
   /** Opens for the backoff step of `attempt` (1 from closed, +1 for each reopening from half-open). */
   #open(reason: TransitionReason, attempt: number): void {
     const now = this.#clock.now();
@@ -556,6 +583,11 @@ export class CircuitBreaker {
   /** The one place the state changes. */
   #transition(next: Inner, reason: TransitionReason): void {
     const from = this.#inner.state;
+    // The detector's figures as it tripped, kept for the event before the reset below wipes them.
+    const tripped =
+      (reason === 'failure_threshold' || reason === 'slow_call_rate') && this.#events.has('stateChange')
+        ? this.#detectorStats()
+        : undefined;
     this.#inner = next;
     this.#generation++;
     this.#lastStateChangeAt = next.since;
@@ -563,7 +595,8 @@ export class CircuitBreaker {
     // A restore has just loaded the detector's window: keep it.
     if ((next.state === CircuitState.CLOSED || next.state === CircuitState.OPEN) && reason !== 'restored') this.#detector.reset();
     if (this.#events.has('stateChange')) {
-      this.#events.emit('stateChange', { name: this.name, from, to: next.state, reason, at: next.since });
+      const event = { name: this.name, from, to: next.state, reason, at: next.since };
+      this.#events.emit('stateChange', tripped === undefined ? event : { ...event, detector: tripped });
     }
     this.#probeAsked = false;
     if (this.#link !== undefined && reason !== 'remote') {

@@ -1,8 +1,10 @@
+import type { DetectorStats } from './detectors/detector.js';
 import type { CircuitState } from './state.js';
 
 /** Why a breaker changed state. */
 export type TransitionReason =
   | 'failure_threshold'
+  | 'slow_call_rate'
   | 'recovery_timeout'
   | 'trial_succeeded'
   | 'trial_failed'
@@ -20,6 +22,11 @@ export interface StateChangeEvent {
   readonly to: CircuitState;
   readonly reason: TransitionReason;
   readonly at: number;
+  /**
+   * The detector's figures as it tripped (reasons `failure_threshold` and `slow_call_rate` only), read
+   * before the breaker resets it: what a log line or a dashboard needs to say why the circuit opened.
+   */
+  readonly detector?: DetectorStats;
 }
 
 /** Payload of the `success` event. `durationMs` is `NaN` unless durations are measured. */

@@ -30,6 +30,7 @@ let defaultRegistry: Registry | undefined;
 export class Registry {
   readonly #breakers = new Map<string, CircuitBreaker>();
   #addListeners: ReadonlyArray<(breaker: CircuitBreaker) => void> = [];
+  #removeListeners: ReadonlyArray<(breaker: CircuitBreaker) => void> = [];
 
   /** The registry that `CircuitBreaker.get()` and the other static methods use. */
   static get default(): Registry {
@@ -57,18 +58,7 @@ export class Registry {
       );
     }
     this.#breakers.set(breaker.name, breaker);
-    if (existing === undefined) {
-      for (const listener of this.#addListeners) {
-        try {
-          listener(breaker);
-        } catch (error) {
-          // A failing observer (metrics, logging) must not undo the registration; rethrow out of band.
-          queueMicrotask(() => {
-            throw error;
-          });
-        }
-      }
-    }
+    if (existing === undefined) notify(this.#addListeners, breaker);
   }
 
   /**
@@ -83,6 +73,22 @@ export class Registry {
     this.#addListeners = [...this.#addListeners, listener];
     return () => {
       this.#addListeners = this.#addListeners.filter((l) => l !== listener);
+    };
+  }
+
+  /**
+   * Calls `listener` with every breaker dropped from this registry by {@link Registry.delete} or
+   * {@link Registry.clear}, after it is gone (metrics adapters use it to forget its series). Returns a
+   * function that removes the listener. A listener that throws does not stop the removal: its error is
+   * rethrown in a microtask.
+   * @example
+   * const off = registry.onRemove((breaker) => console.log(`${breaker.name} dropped`));
+   */
+  onRemove(listener: (breaker: CircuitBreaker) => void): () => void {
+    if (typeof listener !== 'function') throw new TypeError(`Expected \`listener\` to be a function, got ${describeValue(listener)}`);
+    this.#removeListeners = [...this.#removeListeners, listener];
+    return () => {
+      this.#removeListeners = this.#removeListeners.filter((l) => l !== listener);
     };
   }
 
@@ -123,14 +129,27 @@ export class Registry {
     return this.#breakers.has(name);
   }
 
-  /** Drops the breaker registered under `name` (per-key breakers would otherwise grow forever). */
+  /**
+   * Drops the breaker registered under `name` (per-key breakers would otherwise grow forever), detaches
+   * it from its `store` ({@link CircuitBreaker.dispose}) and tells the `onRemove` listeners.
+   */
   delete(name: string): boolean {
-    return this.#breakers.delete(name);
+    const breaker = this.#breakers.get(name);
+    if (breaker === undefined) return false;
+    this.#breakers.delete(name);
+    breaker.dispose();
+    notify(this.#removeListeners, breaker);
+    return true;
   }
 
-  /** Drops every breaker. */
+  /** Drops every breaker, as {@link Registry.delete} does one. */
   clear(): void {
+    const dropped = [...this.#breakers.values()];
     this.#breakers.clear();
+    for (const breaker of dropped) {
+      breaker.dispose();
+      notify(this.#removeListeners, breaker);
+    }
   }
 
   /** Every registered name, in registration order. */
@@ -177,5 +196,18 @@ export class Registry {
 
   [Symbol.iterator](): IterableIterator<CircuitBreaker> {
     return this.#breakers.values();
+  }
+}
+
+/** Calls each listener; one that throws (metrics, logging) must not undo the change, so its error is rethrown out of band. */
+function notify(listeners: ReadonlyArray<(breaker: CircuitBreaker) => void>, breaker: CircuitBreaker): void {
+  for (const listener of listeners) {
+    try {
+      listener(breaker);
+    } catch (error) {
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
   }
 }

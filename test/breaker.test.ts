@@ -137,7 +137,14 @@ describe('CircuitBreaker state machine', () => {
     clock.advance(100);
     breaker.call(() => 1);
     expect(events).toEqual([
-      { name: 'test', from: 'closed', to: 'open', reason: 'failure_threshold', at: 0 },
+      {
+        name: 'test',
+        from: 'closed',
+        to: 'open',
+        reason: 'failure_threshold',
+        at: 0,
+        detector: { failures: 1, successes: 0, calls: 1, failureRate: null },
+      },
       { name: 'test', from: 'open', to: 'half_open', reason: 'recovery_timeout', at: 100 },
       { name: 'test', from: 'half_open', to: 'closed', reason: 'trial_succeeded', at: 100 },
     ]);

@@ -6,7 +6,7 @@ import {
   MeterProvider,
   PeriodicExportingMetricReader,
 } from '@opentelemetry/sdk-metrics';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CircuitBreaker, Registry } from '../src/index.js';
 import { openTelemetryMetrics } from '../src/integrations/opentelemetry.js';
 
@@ -15,8 +15,8 @@ afterEach(async () => {
   for (const provider of providers.splice(0)) await provider.shutdown();
 });
 
-function setup() {
-  const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+function setup(temporality = AggregationTemporality.CUMULATIVE) {
+  const exporter = new InMemoryMetricExporter(temporality);
   const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
   const provider = new MeterProvider({ readers: [reader] });
   providers.push(provider);
@@ -104,5 +104,59 @@ describe('openTelemetryMetrics', () => {
     breaker.call(() => 1);
     expect(point(await read('tripswitch.calls'), { circuit: 'x', outcome: 'success' })).toBe(1);
     expect(await read('tripswitch.circuit.state')).toEqual([]);
+  });
+});
+
+describe('openTelemetryMetrics following the registry', () => {
+  it('stops counting a deleted breaker at once', async () => {
+    const { registry, meter, make, read } = setup();
+    openTelemetryMetrics({ registry, meter });
+    const dropped = make('dropped');
+    dropped.call(() => 1);
+    expect(point(await read('tripswitch.calls'), { circuit: 'dropped', outcome: 'success' })).toBe(1);
+    registry.delete('dropped');
+    dropped.call(() => 1);
+    dropped.call(() => 1);
+    // Cumulative temporality: the SDK keeps the series' last value (OpenTelemetry cannot delete one), but nothing is added.
+    expect(point(await read('tripswitch.calls'), { circuit: 'dropped', outcome: 'success' })).toBe(1);
+  });
+
+  it('leaves no series of a deleted breaker in the next export with delta temporality', async () => {
+    const { registry, meter, make, read } = setup(AggregationTemporality.DELTA);
+    openTelemetryMetrics({ registry, meter });
+    const kept = make('kept');
+    const dropped = make('dropped');
+    kept.call(() => 1);
+    dropped.call(() => 1);
+    expect(point(await read('tripswitch.calls'), { circuit: 'dropped', outcome: 'success' })).toBe(1);
+    registry.delete('dropped');
+    dropped.call(() => 1);
+    kept.call(() => 1);
+    const calls = await read('tripswitch.calls');
+    expect(calls.filter((p) => p.attributes.circuit === 'dropped')).toEqual([]);
+    expect(point(calls, { circuit: 'kept', outcome: 'success' })).toBe(1);
+    expect((await read('tripswitch.circuit.state')).filter((p) => p.attributes.circuit === 'dropped')).toEqual([]);
+  });
+
+  it('does a constant amount of work per added breaker, however many are observed', () => {
+    const { registry, meter, make } = setup();
+    openTelemetryMetrics({ registry, meter });
+    const find = vi.spyOn(registry, 'find');
+    for (let i = 0; i < 2_000; i++) make(`b${i}`);
+    expect(find.mock.calls.length).toBeLessThanOrEqual(2_000);
+  });
+
+  it('counts ignored errors under outcome "ignored"', async () => {
+    const { registry, meter, make, read } = setup();
+    openTelemetryMetrics({ registry, meter });
+    const breaker = make('search', { ignoreErrors: [TypeError] });
+    expect(() =>
+      breaker.call(() => {
+        throw new TypeError('bad input');
+      }),
+    ).toThrow(TypeError);
+    const calls = await read('tripswitch.calls');
+    expect(point(calls, { circuit: 'search', outcome: 'ignored' })).toBe(1);
+    expect(point(calls, { circuit: 'search', outcome: 'failure' })).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import { Registry as PromRegistry } from 'prom-client';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CallTimeoutError, CircuitBreaker, Registry } from '../src/index.js';
 import { prometheusMetrics } from '../src/integrations/prometheus.js';
 
@@ -119,5 +119,66 @@ describe('prometheusMetrics', () => {
     prometheusMetrics({ registry, register, prefix: 'app_' });
     new CircuitBreaker('x', { registry }).call(() => 1);
     expect(sample(await register.metrics(), 'app_calls_total{circuit="x",outcome="success"}')).toBe(1);
+  });
+});
+
+describe('prometheusMetrics following the registry', () => {
+  it('forgets a deleted breaker at once: no series left, its later calls not counted', async () => {
+    const { registry, register, make } = setup();
+    const dropped = make('dropped');
+    dropped.call(() => 1);
+    expect(() => dropped.call(() => fail())).toThrow('down');
+    expect(await register.metrics()).toContain('circuit="dropped"');
+    registry.delete('dropped');
+    expect(await register.metrics()).not.toContain('circuit="dropped"');
+    dropped.call(() => 1);
+    expect(await register.metrics()).not.toContain('circuit="dropped"');
+  });
+
+  it('forgets every breaker on registry.clear()', async () => {
+    const { registry, register, make } = setup();
+    for (let i = 0; i < 5; i++) make(`c${i}`).call(() => 1);
+    registry.clear();
+    expect(await register.metrics()).not.toContain('circuit=');
+  });
+
+  it('counts a breaker again when a new one takes the name of a deleted one', async () => {
+    const { registry, register, make } = setup();
+    make('reborn').call(() => 1);
+    registry.delete('reborn');
+    make('reborn').call(() => 1);
+    expect(sample(await register.metrics(), 'tripswitch_calls_total{circuit="reborn",outcome="success"}')).toBe(1);
+  });
+
+  it('does a constant amount of work per added breaker, however many are observed', () => {
+    const { registry, make } = setup();
+    const find = vi.spyOn(registry, 'find');
+    const iterate = vi.spyOn(registry, Symbol.iterator);
+    for (let i = 0; i < 2_000; i++) make(`b${i}`);
+    // The old adapter looked every observed breaker up again on each add: about 2 million lookups here.
+    expect(find.mock.calls.length + iterate.mock.calls.length).toBeLessThanOrEqual(2_000);
+  });
+
+  it('counts ignored errors under outcome "ignored"', async () => {
+    const { register, make } = setup();
+    const breaker = make('search', { isFailure: (e: unknown) => !(e instanceof TypeError) });
+    expect(() => breaker.call(() => fail(new TypeError('bad input')))).toThrow(TypeError);
+    const text = await register.metrics();
+    expect(sample(text, 'tripswitch_calls_total{circuit="search",outcome="ignored"}')).toBe(1);
+    expect(sample(text, 'tripswitch_calls_total{circuit="search",outcome="failure"}')).toBeUndefined();
+  });
+});
+
+describe('prometheusMetrics durations option', () => {
+  it('leaves the histogram out with durations: false', async () => {
+    const registry = new Registry();
+    const register = new PromRegistry();
+    const metrics = prometheusMetrics({ registry, register, durations: false });
+    new CircuitBreaker('x', { registry }).call(() => 1);
+    const text = await register.metrics();
+    expect(sample(text, 'tripswitch_calls_total{circuit="x",outcome="success"}')).toBe(1);
+    expect(text).not.toContain('call_duration_seconds');
+    metrics.stop();
+    expect(await register.metrics()).toBe('\n');
   });
 });

@@ -1,5 +1,5 @@
 import { invalid } from '../validate.js';
-import { assertSnapshot, type DetectorSnapshot, type DetectorStats, type FailureDetector } from './detector.js';
+import { assertSnapshot, type DetectorSnapshot, type DetectorStats, type FailureDetector, type TripReason } from './detector.js';
 
 /** Options of {@link CombinedDetector}. */
 export interface CombinedOptions {
@@ -27,6 +27,7 @@ export class CombinedDetector implements FailureDetector {
   readonly usesDuration: boolean;
   readonly #detectors: readonly FailureDetector[];
   readonly #requireAll: boolean;
+  #tripReason: TripReason = 'failure_threshold';
 
   /** @throws {TypeError} for an empty list or an invalid option. */
   constructor(detectors: readonly FailureDetector[], options: CombinedOptions = {}) {
@@ -52,10 +53,17 @@ export class CombinedDetector implements FailureDetector {
     let any = false;
     let all = true;
     for (const d of this.#detectors) {
-      if (d.shouldTrip()) any = true;
-      else all = false;
+      if (d.shouldTrip()) {
+        if (!any) this.#tripReason = d.tripReason ?? 'failure_threshold';
+        any = true;
+      } else all = false;
     }
     return this.#requireAll ? all : any;
+  }
+
+  /** The reason of the first detector that said trip. */
+  get tripReason(): TripReason {
+    return this.#tripReason;
   }
 
   reset(): void {

@@ -1,6 +1,6 @@
 import { checkInteger } from '../validate.js';
-import { assertSnapshot, type DetectorSnapshot, type DetectorStats, type FailureDetector } from './detector.js';
-import { flagsOf, type RateOptions, type RateRule, rateStats, rateTrips, resolveRateRule } from './rate.js';
+import { assertSnapshot, type DetectorSnapshot, type DetectorStats, type FailureDetector, type TripReason } from './detector.js';
+import { flagsOf, type RateOptions, type RateRule, rateStats, rateTripReason, rateTrips, resolveRateRule } from './rate.js';
 import { BucketRing } from './window.js';
 
 /** Options of {@link CountWindowDetector}. */
@@ -47,6 +47,11 @@ export class CountWindowDetector implements FailureDetector {
 
   #push(flags: number): void {
     this.#ring.push(flags);
+  }
+
+  /** `'slow_call_rate'` when only the slow-call rate is over its threshold. */
+  get tripReason(): TripReason {
+    return rateTripReason(this.#rule, this.#ring.calls, this.#ring.failures);
   }
 
   shouldTrip(): boolean {

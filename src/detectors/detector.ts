@@ -1,3 +1,6 @@
+/** Why a detector trips: too many failures, or too many slow calls. */
+export type TripReason = 'failure_threshold' | 'slow_call_rate';
+
 /**
  * JSON-ready state of a detector, as produced by {@link FailureDetector.snapshot}. `type` names the
  * detector and `version` its snapshot format, so a stale or foreign snapshot is refused on restore.
@@ -51,6 +54,11 @@ export interface DetectorStats {
 export interface FailureDetector {
   /** True when the detector needs call durations (the breaker then reads its clock around each call). Durations only: it does not decide when `shouldTrip()` is asked. */
   readonly usesDuration: boolean;
+  /**
+   * Why the last `shouldTrip()` that answered true tripped: the breaker reads it as it opens and gives it
+   * as the `stateChange` reason. Unset means `'failure_threshold'`.
+   */
+  readonly tripReason?: TripReason;
   /** A counted call succeeded after `durationMs` (`NaN` when durations are not measured). */
   onSuccess(durationMs: number): void;
   /** A counted call failed after `durationMs` with `error` (or with the rejected result). */

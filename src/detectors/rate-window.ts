@@ -1,7 +1,7 @@
 import { type Clock, monotonicClock } from '../clock.js';
 import { checkInteger, checkTimeWindow, MAX_BUCKETS } from '../validate.js';
-import { assertSnapshot, type DetectorSnapshot, type DetectorStats, type FailureDetector } from './detector.js';
-import { flagsOf, type RateOptions, type RateRule, rateStats, rateTrips, resolveRateRule } from './rate.js';
+import { assertSnapshot, type DetectorSnapshot, type DetectorStats, type FailureDetector, type TripReason } from './detector.js';
+import { flagsOf, type RateOptions, type RateRule, rateStats, rateTripReason, rateTrips, resolveRateRule } from './rate.js';
 import { BucketRing, Timeline } from './window.js';
 
 /** Options of {@link RateWindowDetector}. */
@@ -66,6 +66,11 @@ export class RateWindowDetector implements FailureDetector {
   /** Drops the buckets that have left the window (at most all of them). */
   #advance(): void {
     this.#ring.moveTo(Math.floor(this.#time.now() / this.#bucketMs));
+  }
+
+  /** `'slow_call_rate'` when only the slow-call rate is over its threshold. */
+  get tripReason(): TripReason {
+    return rateTripReason(this.#rule, this.#ring.calls, this.#ring.failures);
   }
 
   shouldTrip(): boolean {

@@ -1,5 +1,5 @@
 import { checkDuration, checkInteger, checkMinimumCalls, checkRate } from '../validate.js';
-import type { DetectorStats } from './detector.js';
+import type { DetectorStats, TripReason } from './detector.js';
 import { FAILED, SLOW } from './window.js';
 
 /**
@@ -66,6 +66,11 @@ export function rateTrips(rule: RateRule, calls: number, failures: number, slow:
   if (calls < rule.minimumCalls) return false;
   // Division, not multiplication: 3 / 10 rounds to the same double as the literal 0.3, while 0.3 * 10 does not equal 3.
   return failures / calls >= rule.failureRateThreshold || (rule.measuresSlowCalls && slow / calls >= rule.slowCallRateThreshold);
+}
+
+/** Why `failures` and `slow` out of `calls` trip the rule: failures first, slow calls otherwise. */
+export function rateTripReason(rule: RateRule, calls: number, failures: number): TripReason {
+  return calls > 0 && failures / calls >= rule.failureRateThreshold ? 'failure_threshold' : 'slow_call_rate';
 }
 
 /** The figures of a rate window for `status()`. */

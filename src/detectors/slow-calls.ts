@@ -39,6 +39,7 @@ export interface SlowCallOptions {
  */
 export class SlowCallDetector implements FailureDetector {
   readonly usesDuration = true;
+  readonly tripReason = 'slow_call_rate';
   readonly #window: CountWindowDetector | RateWindowDetector;
 
   /** @throws {TypeError | RangeError} for an invalid option. */

@@ -35,8 +35,14 @@ const states = Object.values(CircuitState);
  * Reports every breaker of a registry as OpenTelemetry metrics (breakers created later included):
  *
  * - `tripswitch.circuit.state` observable gauge, attributes `circuit` and `state`: 1 for the current state, 0 for the others;
- * - `tripswitch.calls` counter, attributes `circuit` and `outcome` (`success`, `failure`, `timeout`, `rejected`, `fallback`);
+ * - `tripswitch.calls` counter, attributes `circuit` and `outcome` (`success`, `failure`, `timeout`, `rejected`,
+ *   `fallback`, `ignored`);
  * - `tripswitch.call.duration` histogram in seconds (unit `s`), attributes `circuit` and `outcome`, for the calls that ran.
+ *
+ * When a breaker is deleted from the registry, its calls stop being counted at once and its state leaves
+ * the next collection. OpenTelemetry has no API to delete a series: with delta temporality a deleted
+ * breaker's call series are gone from the next export; with cumulative temporality the SDK keeps exporting
+ * their last value. Adding a breaker costs O(1), however many are observed.
  *
  * @example
  * import { openTelemetryMetrics } from 'tripswitch/opentelemetry';

@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry as PromRegistry, register as promDefaultRegister } from 'prom-client';
 import { CircuitState, Registry } from 'tripswitch';
-import { observeRegistry } from './observe.js';
+import { callOutcomes, observeRegistry } from './observe.js';
 
 export type { CallOutcome } from './observe.js';
 
@@ -26,6 +26,13 @@ export interface PrometheusMetricsOptions {
    * @default [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
    */
   readonly buckets?: readonly number[];
+  /**
+   * Whether to keep the `call_duration_seconds` histogram. Each breaker costs 14 series per outcome there,
+   * most of a scrape's time with thousands of breakers (see the README's figures): `false` keeps only the
+   * state gauge and the call counter.
+   * @default true
+   */
+  readonly durations?: boolean;
 }
 
 /** What {@link prometheusMetrics} returns. */
@@ -40,9 +47,13 @@ const states = Object.values(CircuitState);
  * Exposes every breaker of a registry as Prometheus metrics (breakers created later included):
  *
  * - `tripswitch_circuit_state{circuit, state}` gauge: 1 for the current state, 0 for the others;
- * - `tripswitch_calls_total{circuit, outcome}` counter, outcome `success`, `failure`, `timeout`, `rejected` or `fallback`
- *   (a timeout is counted as `timeout`, not also as `failure`; a fallback also counts its `rejected` or `failure`);
+ * - `tripswitch_calls_total{circuit, outcome}` counter, outcome `success`, `failure`, `timeout`, `rejected`, `fallback`
+ *   or `ignored` (a timeout is counted as `timeout`, not also as `failure`; a fallback also counts its `rejected` or
+ *   `failure`; `ignored` is an error that passed through uncounted, see `ignoreErrors`);
  * - `tripswitch_call_duration_seconds{circuit, outcome}` histogram of the calls that ran.
+ *
+ * The series follow the registry: when a breaker is deleted from it, its series disappear from the next
+ * scrape and its calls are no longer counted. Adding a breaker costs O(1), however many are observed.
  *
  * @example
  * import { prometheusMetrics } from 'tripswitch/prometheus';
@@ -75,23 +86,35 @@ export function prometheusMetrics(options: PrometheusMetricsOptions = {}): Prome
     labelNames: ['circuit', 'outcome'] as const,
     registers,
   });
-  const duration = new Histogram({
-    name: `${prefix}call_duration_seconds`,
-    help: 'Duration of calls that ran through circuit breakers',
-    labelNames: ['circuit', 'outcome'] as const,
-    buckets: [...(options.buckets ?? [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10])],
-    registers,
-  });
+  const duration =
+    options.durations === false
+      ? undefined
+      : new Histogram({
+          name: `${prefix}call_duration_seconds`,
+          help: 'Duration of calls that ran through circuit breakers',
+          labelNames: ['circuit', 'outcome'] as const,
+          buckets: [...(options.buckets ?? [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10])],
+          registers,
+        });
   const stopObserving = observeRegistry(registry, {
     onCall(circuit, outcome, durationMs) {
       calls.inc({ circuit, outcome });
-      if (durationMs !== undefined && !Number.isNaN(durationMs)) duration.observe({ circuit, outcome }, durationMs / 1000);
+      if (duration !== undefined && durationMs !== undefined && !Number.isNaN(durationMs))
+        duration.observe({ circuit, outcome }, durationMs / 1000);
+    },
+    onRemove(circuit) {
+      for (const outcome of callOutcomes) {
+        calls.remove({ circuit, outcome });
+        duration?.remove({ circuit, outcome });
+      }
     },
   });
   return {
     stop() {
       stopObserving();
-      for (const name of ['circuit_state', 'calls_total', 'call_duration_seconds']) register.removeSingleMetric(`${prefix}${name}`);
+      register.removeSingleMetric(`${prefix}circuit_state`);
+      register.removeSingleMetric(`${prefix}calls_total`);
+      if (duration !== undefined) register.removeSingleMetric(`${prefix}call_duration_seconds`);
     },
   };
 }

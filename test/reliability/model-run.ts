@@ -204,7 +204,8 @@ export function describeModel(name: keyof typeof families): void {
             figures.stale += model.staleOutcomes;
             for (const t of model.transitions) {
               reasons[t.reason] = (reasons[t.reason] ?? 0) + 1;
-              if (t.reason === 'failure_threshold') trips[cfg.detector.type] = (trips[cfg.detector.type] ?? 0) + 1;
+              if (t.reason === 'failure_threshold' || t.reason === 'slow_call_rate')
+                trips[cfg.detector.type] = (trips[cfg.detector.type] ?? 0) + 1;
             }
           }
         },

@@ -108,6 +108,15 @@ export class DetectorModel {
     return c.type === 'countWindow' ? failures / calls >= c.failureRateThreshold || slowTrips : slowTrips;
   }
 
+  /** Why it trips: failures when the failure rate is over its threshold, slow calls otherwise. */
+  tripReason(): 'failure_threshold' | 'slow_call_rate' {
+    const c = this.config;
+    if (c.type === 'slowCalls') return 'slow_call_rate';
+    if (c.type !== 'countWindow') return 'failure_threshold';
+    const { failures, calls } = this.stats();
+    return failures / calls >= c.failureRateThreshold ? 'failure_threshold' : 'slow_call_rate';
+  }
+
   /** The figures `status().detector` reports (slowCalls is 0 where slow calls are not measured). */
   stats(): { failures: number; calls: number; slowCalls: number } {
     const c = this.config;
@@ -208,7 +217,7 @@ export class BreakerModel {
     if (this.#stale(generation)) return;
     if (this.state === 'closed') {
       this.detector.record(false, durationMs);
-      if (this.detector.shouldTrip()) this.#moveTo('open', 'failure_threshold', 1);
+      if (this.detector.shouldTrip()) this.#moveTo('open', this.detector.tripReason(), 1);
     } else if (this.state === 'half_open') {
       this.trialsInFlight--;
       this.trialSuccesses++;
@@ -223,7 +232,7 @@ export class BreakerModel {
     if (this.#stale(generation)) return;
     if (this.state === 'closed') {
       this.detector.record(true, durationMs);
-      if (this.detector.shouldTrip()) this.#moveTo('open', 'failure_threshold', 1);
+      if (this.detector.shouldTrip()) this.#moveTo('open', this.detector.tripReason(), 1);
     } else if (this.state === 'half_open') {
       this.trialsInFlight--;
       this.#moveTo('open', 'trial_failed', this.attempt + 1);
