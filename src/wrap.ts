@@ -1,10 +1,18 @@
 import { CircuitBreaker } from './breaker.js';
-import { type CircuitBreakerDecorator, type CircuitBreakerDecoratorOptions, createDecorator, isDecoratorContext } from './decorators.js';
+import {
+  type AnyMethodFallback,
+  type CircuitBreakerDecorator,
+  type CircuitBreakerDecoratorOptions,
+  createDecorator,
+  isDecoratorContext,
+} from './decorators.js';
 import { breakerOptionNames, type CircuitBreakerOptions } from './options.js';
 import { checkKnownKeys, checkName, invalid } from './validate.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: wraps any function
 type AnyFunction = (...args: any[]) => any;
+// biome-ignore lint/suspicious/noExplicitAny: any method, generic ones included
+type AnyMethod = (this: any, ...args: any) => any;
 
 /** Options of `circuitBreaker(fn, options)`: breaker options typed by `fn`, plus a name. */
 export interface CircuitBreakerFunctionOptions<F extends AnyFunction> extends CircuitBreakerOptions<Parameters<F>, ReturnType<F>> {
@@ -40,17 +48,16 @@ const wrapOptionNames: ReadonlySet<string> = new Set([...breakerOptionNames, 'na
  *   async charge(id: string) { return api.charge(id); }
  * }
  */
-export function circuitBreaker<This, Args extends unknown[], Return>(
-  method: (this: This, ...args: Args) => Return,
-  context: ClassMethodDecoratorContext<This, (this: This, ...args: Args) => Return>,
-): (this: This, ...args: Args) => Return;
+export function circuitBreaker<This, M extends AnyMethod>(method: M, context: ClassMethodDecoratorContext<This, M>): M;
 export function circuitBreaker<T>(
   target: object,
   propertyKey: string | symbol,
   descriptor: TypedPropertyDescriptor<T>,
 ): TypedPropertyDescriptor<T>;
 export function circuitBreaker<F extends AnyFunction>(fn: F, options?: CircuitBreakerFunctionOptions<F>): CircuitBreakerFunction<F>;
-export function circuitBreaker(options?: CircuitBreakerDecoratorOptions): CircuitBreakerDecorator;
+export function circuitBreaker<FB extends AnyMethodFallback | undefined = undefined>(
+  options?: CircuitBreakerDecoratorOptions<FB>,
+): CircuitBreakerDecorator<FB>;
 export function circuitBreaker(first?: unknown, second?: unknown, third?: unknown): unknown {
   if (typeof first === 'function' && isDecoratorContext(second)) return createDecorator()(first as AnyFunction, second as never);
   if (typeof second === 'string' || typeof second === 'symbol') {

@@ -9,9 +9,9 @@ import {
   Get,
   HttpCode,
   HttpException,
+  type INestApplication,
   Inject,
   Injectable,
-  type INestApplication,
   Module,
   type NestInterceptor,
   Post,
@@ -37,7 +37,8 @@ export class AdminGuard implements CanActivate {
 export class AuditInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const audit: unknown = Reflect.getMetadata('audit', context.getHandler());
-    if (typeof audit === 'string') context.switchToHttp().getResponse<{ setHeader(k: string, v: string): void }>().setHeader('x-audit', audit);
+    if (typeof audit === 'string')
+      context.switchToHttp().getResponse<{ setHeader(k: string, v: string): void }>().setHeader('x-audit', audit);
     return next.handle();
   }
 }
@@ -92,7 +93,8 @@ export class ReportsController {
 @Controller('catalog')
 export class CatalogController {
   // `@Inject` names the token, so the app also runs where no decorator metadata is emitted (esbuild, vitest).
-  constructor(@Inject(CatalogService) private readonly catalog: CatalogService) {}
+  @Inject(CatalogService)
+  private readonly catalog!: CatalogService;
 
   @Get()
   list(): Promise<{ items: string[]; stale: boolean }> {

@@ -57,7 +57,13 @@ describe('@circuitBreaker in a NestJS app', () => {
     expect(healthy.status).toBe(200);
     const report = (await healthy.json()) as { circuits: Record<string, unknown> };
     expect(Object.keys(report.circuits)).toEqual(
-      expect.arrayContaining(['reports.export', 'reports.daily', 'ReportsController.rebuild', 'CatalogService.list', 'LimitedController.a']),
+      expect.arrayContaining([
+        'reports.export',
+        'reports.daily',
+        'ReportsController.rebuild',
+        'CatalogService.list',
+        'LimitedController.a',
+      ]),
     );
     CircuitBreaker.get('CatalogService.list').trip();
     const degraded = await fetch(`${url}/health/circuits`);
