@@ -103,11 +103,14 @@ function sameValue(a: unknown, b: unknown): boolean {
 }
 
 /** The directory of this module's file, so frames of tripswitch itself are skipped when locating a decorator. */
-const ownDirectory = directoryOf(frameLocations(new Error().stack)[0] ?? '');
+const ownDirectory = directoryOf(frames(new Error().stack)[0]?.location ?? '');
+
+/** Compiler helpers that apply decorators (TypeScript, tslib, esbuild, Babel, SWC): the call site is their caller. */
+const helper = /(?:^|\.)(?:__decorate\w*|__esDecorate|__runInitializers|_ts_decorate|_?applyDecs\w*|_apply_decs\w*|_decorate\w*)$/;
 
 /**
- * Where the decorator being applied was written: the first stack frame outside tripswitch and tslib.
- * Only for messages; `''` when the runtime gives no stack.
+ * Where the decorator being applied was written: the first stack frame outside tripswitch, tslib and the
+ * compilers' decorator helpers. Only for messages; `''` when the runtime gives no stack.
  */
 export function captureSite(): string {
   const limit = Error.stackTraceLimit;
@@ -118,22 +121,24 @@ export function captureSite(): string {
   } finally {
     Error.stackTraceLimit = limit;
   }
-  return (
-    frameLocations(stack).find(
-      (location) => (ownDirectory === '' || !location.startsWith(ownDirectory)) && !/[\\/]tslib[\\/]|^node:/.test(location),
-    ) ?? ''
+  const frame = frames(stack).find(
+    ({ fn, location }) =>
+      (ownDirectory === '' || !location.startsWith(ownDirectory)) && !/[\\/]tslib[\\/]|^node:/.test(location) && !helper.test(fn),
   );
+  return frame?.location ?? '';
 }
 
-function frameLocations(stack: string | undefined): string[] {
+function frames(stack: string | undefined): Array<{ fn: string; location: string }> {
   if (typeof stack !== 'string') return [];
-  const locations: string[] = [];
+  const found: Array<{ fn: string; location: string }> = [];
   for (const line of stack.split('\n')) {
     // V8: "    at fn (file:1:2)" or "    at file:1:2"; SpiderMonkey/JSC: "fn@file:1:2".
-    const match = /\(([^()]+:\d+:\d+)\)\s*$/.exec(line) ?? /(?:^\s*at |@)([^\s()@]+:\d+:\d+)\s*$/.exec(line);
-    if (match?.[1] !== undefined) locations.push(match[1]);
+    const v8 = /^\s*at (?:(.*?) \()?([^\s()]+:\d+:\d+)\)?\s*$/.exec(line);
+    const other = v8 === null ? /^([^@\s]*)@(\S+:\d+:\d+)\s*$/.exec(line) : null;
+    const match = v8 ?? other;
+    if (match?.[2] !== undefined) found.push({ fn: (match[1] ?? '').replace(/^(?:async |new )/, ''), location: match[2] });
   }
-  return locations;
+  return found;
 }
 
 function directoryOf(location: string): string {

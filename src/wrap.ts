@@ -7,6 +7,7 @@ import {
   isDecoratorContext,
 } from './decorators.js';
 import { breakerOptionNames, type CircuitBreakerOptions } from './options.js';
+import { Registry } from './registry.js';
 import { checkKnownKeys, checkName, invalid } from './validate.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: wraps any function
@@ -17,7 +18,9 @@ type AnyMethod = (this: any, ...args: any) => any;
 /** Options of `circuitBreaker(fn, options)`: breaker options typed by `fn`, plus a name. */
 export interface CircuitBreakerFunctionOptions<F extends AnyFunction> extends CircuitBreakerOptions<Parameters<F>, ReturnType<F>> {
   /**
-   * The breaker's name. A named breaker joins the registry; an unnamed one takes `fn.name` and joins none.
+   * The breaker's name. Unnamed, it takes `fn.name` (`anonymous` for an anonymous function), followed by
+   * `#2`, `#3`... when that name is taken in the registry; give a name to every breaker that uses a `store`.
+   * Either way the breaker joins the registry (the default one unless `registry` says otherwise).
    * @default fn.name
    */
   readonly name?: string;
@@ -75,12 +78,17 @@ function wrapFunction<F extends AnyFunction>(fn: F, options: CircuitBreakerFunct
   checkKnownKeys('circuitBreaker()', options, wrapOptionNames);
   const { name, ...breakerOptions } = options;
   if (name !== undefined) checkName('name', name);
-  const registry = breakerOptions.registry ?? (name === undefined ? false : undefined);
-  const breaker = new CircuitBreaker(name ?? (fn.name || 'anonymous'), {
-    ...(breakerOptions as CircuitBreakerOptions),
-    ...(registry === undefined ? {} : { registry }),
-  });
+  const registry = breakerOptions.registry ?? Registry.default;
+  const breaker = new CircuitBreaker(name ?? unnamed(registry, fn.name || 'anonymous'), breakerOptions as CircuitBreakerOptions);
   const wrapped = breaker.wrap(fn);
   Object.defineProperty(wrapped, 'breaker', { value: breaker, enumerable: false });
   return wrapped as CircuitBreakerFunction<F>;
+}
+
+/** An unnamed breaker takes `fn.name`, or `fn.name#2`, `#3`... when taken: unnamed functions never share a breaker. */
+function unnamed(registry: Registry | false, base: string): string {
+  if (registry === false || !registry.has(base)) return base;
+  let n = 2;
+  while (registry.has(`${base}#${n}`)) n++;
+  return `${base}#${n}`;
 }
