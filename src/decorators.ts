@@ -84,11 +84,14 @@ export function isDecoratorContext(value: unknown): value is DecoratorContext {
   );
 }
 
+/** A class, as far as naming needs one. */
+type ClassLike = { readonly name: string };
+
 /** What a binder knows about the method it replaces. */
 interface Site {
   readonly key: string | symbol;
   /** The declaring class, when the dialect tells it at definition (legacy); else found from `this`. */
-  readonly owner: Function | undefined;
+  readonly owner: ClassLike | undefined;
   /** Standard decorators: the class's decorator metadata object, which finds the class of a `#private` method. */
   readonly metadata: object | undefined;
   readonly isPrivate: boolean;
@@ -240,7 +243,7 @@ const metadataKeys: readonly symbol[] = [
  * names the declaring class. A `#private` method is found through the class's decorator metadata.
  * @throws {TypeError} when it cannot be found (then a `name` is needed).
  */
-function declaringClass(self: unknown, site: Site, method: Method): Function {
+function declaringClass(self: unknown, site: Site, method: Method): ClassLike {
   if (site.owner !== undefined) return site.owner;
   if (site.metadata !== undefined) {
     let klass: unknown = typeof self === 'function' ? self : (self as object | null | undefined)?.constructor;

@@ -84,7 +84,9 @@ describe('@circuitBreaker identity (standard decorators)', () => {
     expect(error).toBeInstanceOf(CircuitBreakerError);
     expect((error as CircuitBreakerError).code).toBe('ERR_CIRCUIT_BREAKER_DUPLICATE_NAME');
     const message = (error as Error).message;
-    expect(message).toMatch(/ApiClient\.get \(.*decorators-identity\.test\.ts:\d+:\d+\) and ApiClient\.get \(.*decorators-identity\.test\.ts:\d+:\d+\)/);
+    expect(message).toMatch(
+      /ApiClient\.get \(.*decorators-identity\.test\.ts:\d+:\d+\) and ApiClient\.get \(.*decorators-identity\.test\.ts:\d+:\d+\)/,
+    );
     expect(message).toContain('`name`');
   });
 
@@ -151,7 +153,9 @@ describe('@circuitBreaker({ perInstance: true }) (standard decorators)', () => {
   });
 
   it('refuses a store: every object would be a fleet peer under one name', () => {
-    expect(() => circuitBreaker({ perInstance: true, store: new MemoryStateStore() })).toThrow(/`perInstance: true` cannot be combined with `store`/);
+    expect(() => circuitBreaker({ perInstance: true, store: new MemoryStateStore() })).toThrow(
+      /`perInstance: true` cannot be combined with `store`/,
+    );
   });
 
   it('gives each object its own breaker named after the declaring class, outside any registry', () => {

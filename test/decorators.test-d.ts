@@ -61,7 +61,11 @@ describe('@circuitBreaker types (standard decorators)', () => {
       }
 
       // @ts-expect-error `this` is Wrong, not Date
-      @circuitBreaker({ fallback: function (this: Date) { return this.getTime(); } })
+      @circuitBreaker({
+        fallback: function (this: Date) {
+          return this.getTime();
+        },
+      })
       time(): number {
         return 0;
       }

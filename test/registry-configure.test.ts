@@ -40,10 +40,14 @@ describe('Registry#configure', () => {
 
   it('names bad input: unknown options, a blank name, a non-object', () => {
     const registry = new Registry();
-    expect(() => registry.configure('db', { failureTreshold: 1 } as never)).toThrow(/Unknown registry.configure\("db"\) option `failureTreshold` \(did you mean `failureThreshold`\?\)/);
+    expect(() => registry.configure('db', { failureTreshold: 1 } as never)).toThrow(
+      /Unknown registry.configure\("db"\) option `failureTreshold` \(did you mean `failureThreshold`\?\)/,
+    );
     expect(() => registry.configure(' ', {})).toThrow('Expected `name` to be a non-empty string, got `" "` (string)');
     expect(() => registry.configure('db', null as never)).toThrow('Expected `options` to be an object, got `null` (null)');
-    expect(() => new Registry({ breakers: 3 } as never)).toThrow('Expected `breakers` to be an object of options by name, got `3` (number)');
+    expect(() => new Registry({ breakers: 3 } as never)).toThrow(
+      'Expected `breakers` to be an object of options by name, got `3` (number)',
+    );
     expect(() => new Registry({ breaker: {} } as never)).toThrow(/Unknown Registry option `breaker`/);
   });
 });

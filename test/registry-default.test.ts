@@ -12,9 +12,12 @@ describe('the default registry', () => {
   });
 
   it('holds unnamed circuitBreaker(fn) breakers, so health() sees them open', () => {
-    const sync = circuitBreaker(function syncInventory() {
-      throw new Error('down');
-    }, { failureThreshold: 1 });
+    const sync = circuitBreaker(
+      function syncInventory() {
+        throw new Error('down');
+      },
+      { failureThreshold: 1 },
+    );
     expect(() => sync()).toThrow('down');
     const report = CircuitBreaker.health();
     expect(report.status).toBe('degraded');

@@ -65,7 +65,9 @@ describe('@circuitBreaker identity (legacy decorators)', () => {
       return ApiClient;
     };
     expect(new (first())().get()).toBe('first');
-    expect(second).toThrow(/ApiClient\.get \(.*identity\.test\.ts:\d+:\d+\) and ApiClient\.get \(.*identity\.test\.ts:\d+:\d+\) both default to .*`name`/);
+    expect(second).toThrow(
+      /ApiClient\.get \(.*identity\.test\.ts:\d+:\d+\) and ApiClient\.get \(.*identity\.test\.ts:\d+:\d+\) both default to .*`name`/,
+    );
   });
 
   it('refuses a shared explicit name with a different fallback at definition', () => {

@@ -1,6 +1,6 @@
 // Type-checked against the built package by test/package-types.test.ts, under every moduleResolution and
 // both decorator dialects. Shared by both dialects: nothing here depends on which one compiles it.
-import { CircuitBreaker, type CircuitBreakerFunction, circuitBreaker, isCircuitOpenError, Registry } from 'tripswitch';
+import { CircuitBreaker, type CircuitBreakerFunction, circuitBreaker, isCircuitOpenError, type Registry } from 'tripswitch';
 import { type HttpResponseInit, toHttpResponse } from 'tripswitch/http';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
