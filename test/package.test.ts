@@ -24,7 +24,8 @@ describe('the core bundle', () => {
     const { code } = await bundleCore();
     const gzipped = gzipSync(code).length;
     expect(gzipped).toBeGreaterThan(1_000);
-    expect(gzipped).toBeLessThan(12 * 1024);
+    // 11.5 KB before decorator identity (names, collision checks, metadata carry-over, configure): about +2 KB.
+    expect(gzipped).toBeLessThan(14 * 1024);
   });
 
   it('imports nothing outside src/ (no dependencies, no Node-only modules)', async () => {
