@@ -53,9 +53,11 @@ export interface CircuitBreakerDecoratorOptions<FB extends AnyMethodFallback | u
 /** Makes the decorator call fail to type-check, with a readable reason, when the fallback does not fit the method. */
 type FallbackFits<FB, This, M extends AnyMethod> = [FB] extends [undefined]
   ? unknown
-  : FB extends MethodFallback<This, Parameters<M>, ReturnType<M>>
-    ? unknown
-    : { readonly 'the fallback must have the type': MethodFallback<This, Parameters<M>, ReturnType<M>> };
+  : [AnyMethodFallback] extends [FB]
+    ? unknown // options typed ahead as CircuitBreakerDecoratorOptions: the fallback's own type is not known here
+    : [FB] extends [MethodFallback<This, Parameters<M>, ReturnType<M>> | undefined]
+      ? unknown
+      : { readonly 'the fallback must have the type': MethodFallback<This, Parameters<M>, ReturnType<M>> };
 
 /**
  * A method decorator that works in both dialects: standard (TC39) decorators, and TypeScript's legacy

@@ -1,6 +1,6 @@
 // Standard (TC39) decorators: the decorated method keeps its type, and a decorator's fallback is checked against it.
 import { describe, expectTypeOf, it } from 'vitest';
-import { circuitBreaker } from '../src/index.js';
+import { type CircuitBreakerDecoratorOptions, circuitBreaker } from '../src/index.js';
 
 describe('@circuitBreaker types (standard decorators)', () => {
   it('decorates generic methods and keeps their type', () => {
@@ -44,6 +44,17 @@ describe('@circuitBreaker types (standard decorators)', () => {
       }
     }
     expectTypeOf(new Users().count('u1')).toEqualTypeOf<Promise<number>>();
+  });
+
+  it('accepts options typed ahead of the decorator', () => {
+    const options: CircuitBreakerDecoratorOptions = { failureThreshold: 2, fallback: () => 0 };
+    class Typed {
+      @circuitBreaker(options)
+      async count(): Promise<number> {
+        return 1;
+      }
+    }
+    expectTypeOf(new Typed().count()).toEqualTypeOf<Promise<number>>();
   });
 
   it('refuses a fallback that returns the wrong type, takes wrong arguments or the wrong `this`', () => {
