@@ -3,7 +3,7 @@ export { constantBackoff, exponentialBackoff, withJitter } from './backoff.js';
 export { CircuitBreaker } from './breaker.js';
 export type { Clock } from './clock.js';
 export { monotonicClock } from './clock.js';
-export type { CircuitBreakerDecorator, CircuitBreakerDecoratorOptions } from './decorators.js';
+export type { AnyMethodFallback, CircuitBreakerDecorator, CircuitBreakerDecoratorOptions, MethodFallback } from './decorators.js';
 export type { CombinedOptions } from './detectors/combined.js';
 export { CombinedDetector } from './detectors/combined.js';
 export type { ConsecutiveFailuresOptions } from './detectors/consecutive.js';
@@ -51,6 +51,7 @@ export type { CallKind, CircuitBreakerOptions, ErrorClass, Fallback } from './op
 export { defaults } from './options.js';
 export type { CacheOperationOptions, PresetInput, PresetOptions } from './presets.js';
 export { cacheOperation, databaseOperation, externalService, messageQueue, presetTimeouts } from './presets.js';
+export type { RegistryOptions } from './registry.js';
 export { Registry } from './registry.js';
 export type { BreakerSnapshot } from './snapshot.js';
 export { CircuitState } from './state.js';

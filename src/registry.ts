@@ -1,22 +1,36 @@
 import type { CircuitBreaker } from './breaker.js';
 import { CircuitBreakerError, ErrorCode } from './errors.js';
 import { type HealthOptions, type HealthReport, healthOf } from './health.js';
-import type { CircuitBreakerOptions } from './options.js';
+import { breakerOptionNames, type CircuitBreakerOptions } from './options.js';
 import { type CircuitState, circuitStates } from './state.js';
 import type { BreakerStatus } from './status.js';
-import { checkBreaker, describeValue } from './validate.js';
+import { checkBreaker, checkKnownKeys, checkName, describeValue, invalid } from './validate.js';
 
 type BreakerFactory = (name: string, options: CircuitBreakerOptions & { registry: Registry }) => CircuitBreaker;
 
 // The breaker module installs its constructor here; importing it back would make a cycle.
 let createBreaker: BreakerFactory | undefined;
 
+const registryOptionNames: ReadonlySet<string> = new Set(['breakers']);
+const configurableOptionNames: ReadonlySet<string> = new Set([...breakerOptionNames].filter((n) => n !== 'registry'));
+
 /** @internal Called once by the breaker module. */
 export function provideBreakerFactory(factory: BreakerFactory): void {
   createBreaker = factory;
 }
 
-let defaultRegistry: Registry | undefined;
+// One default registry per process, shared by every copy of the package loaded in it (ESM and CJS side
+// by side, or two bundles): a breaker created by a CommonJS dependency shows in the ESM health report.
+const defaultRegistryKey = Symbol.for('tripswitch.registry.default.v1');
+
+/** Options of `new Registry(options)`. */
+export interface RegistryOptions {
+  /**
+   * Options by breaker name, used when `getOrCreate(name)` (or a decorator, or `CircuitBreaker.getOrCreate`)
+   * creates that breaker; see {@link Registry.configure}.
+   */
+  readonly breakers?: Readonly<Record<string, Omit<CircuitBreakerOptions, 'registry'>>>;
+}
 
 /**
  * Maps names to circuit breakers. A named breaker joins the default registry unless its `registry`
@@ -31,11 +45,61 @@ export class Registry {
   readonly #breakers = new Map<string, CircuitBreaker>();
   #addListeners: ReadonlyArray<(breaker: CircuitBreaker) => void> = [];
   #removeListeners: ReadonlyArray<(breaker: CircuitBreaker) => void> = [];
+  /** Options given ahead of time by name, applied when the breaker is created through `getOrCreate`. */
+  readonly #configured = new Map<string, Omit<CircuitBreakerOptions, 'registry'>>();
 
-  /** The registry that `CircuitBreaker.get()` and the other static methods use. */
+  /**
+   * @param options `breakers`: options by name, as if passed to {@link Registry.configure} one by one.
+   * @example
+   * const registry = new Registry({ breakers: { payments: { failureThreshold: 3, recoveryTimeout: 30_000 } } });
+   */
+  constructor(options: RegistryOptions = {}) {
+    if (typeof options !== 'object' || options === null) throw invalid('options', 'an object', options);
+    checkKnownKeys('Registry', options, registryOptionNames);
+    const { breakers = {} } = options;
+    if (typeof breakers !== 'object' || breakers === null) throw invalid('breakers', 'an object of options by name', breakers);
+    for (const [name, breakerOptions] of Object.entries(breakers)) this.configure(name, breakerOptions);
+  }
+
+  /**
+   * The registry that `CircuitBreaker.get()`, the other static methods, decorators and `circuitBreaker(fn)`
+   * use (also reachable as `CircuitBreaker.registry`): one per process, shared by the ESM and CJS copies.
+   * @example
+   * Registry.default.configure('payments', { failureThreshold: 3 });
+   */
   static get default(): Registry {
-    defaultRegistry ??= new Registry();
-    return defaultRegistry;
+    const holder = globalThis as unknown as Record<symbol, Registry | undefined>;
+    let registry = holder[defaultRegistryKey];
+    if (registry === undefined) {
+      registry = new Registry();
+      Object.defineProperty(globalThis, defaultRegistryKey, { value: registry, configurable: true });
+    }
+    return registry;
+  }
+
+  /**
+   * Gives the breaker `name` its options ahead of time: whoever creates it later through `getOrCreate(name)`
+   * (a decorator or `CircuitBreaker.getOrCreate` included) gets them; options passed at that call override
+   * these key by key. Configure at start-up, before the breaker exists; `clear()` keeps the configuration.
+   * Options are validated when the breaker is created.
+   * @throws {CircuitBreakerError} (code `ERR_CIRCUIT_BREAKER_DUPLICATE_NAME`) when the breaker already exists: its options can no longer change.
+   * @example
+   * CircuitBreaker.registry.configure('payments', { failureThreshold: 3, recoveryTimeout: 30_000 });
+   * // anywhere else:
+   * const payments = CircuitBreaker.getOrCreate('payments'); // created with the options above
+   */
+  configure(name: string, options: Omit<CircuitBreakerOptions, 'registry'>): this {
+    checkName('name', name);
+    if (typeof options !== 'object' || options === null) throw invalid('options', 'an object', options);
+    checkKnownKeys(`registry.configure(${JSON.stringify(name)})`, options, configurableOptionNames);
+    if (this.#breakers.has(name)) {
+      throw new CircuitBreakerError(
+        ErrorCode.DUPLICATE_NAME,
+        `The circuit breaker "${name}" already exists, so configure() can no longer change its options; configure it before it is first created`,
+      );
+    }
+    this.#configured.set(name, options);
+    return this;
   }
 
   /** Number of breakers in the registry. */
@@ -114,14 +178,15 @@ export class Registry {
   }
 
   /**
-   * The breaker registered under `name`, created with `options` the first time. Later calls return the
-   * same instance and ignore their `options`: the first configuration wins.
+   * The breaker registered under `name`, created the first time with the options given to
+   * {@link Registry.configure} for that name, overridden by `options`. Later calls return the same
+   * instance and ignore their `options`: the first configuration wins.
    */
   getOrCreate(name: string, options: Omit<CircuitBreakerOptions, 'registry'> = {}): CircuitBreaker {
     const existing = this.#breakers.get(name);
     if (existing !== undefined) return existing;
     if (createBreaker === undefined) throw new Error('tripswitch: the breaker module was not loaded');
-    return createBreaker(name, { ...options, registry: this });
+    return createBreaker(name, { ...this.#configured.get(name), ...options, registry: this });
   }
 
   /** Whether a breaker is registered under `name`. */

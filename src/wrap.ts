@@ -1,15 +1,26 @@
 import { CircuitBreaker } from './breaker.js';
-import { type CircuitBreakerDecorator, type CircuitBreakerDecoratorOptions, createDecorator, isDecoratorContext } from './decorators.js';
+import {
+  type AnyMethodFallback,
+  type CircuitBreakerDecorator,
+  type CircuitBreakerDecoratorOptions,
+  createDecorator,
+  isDecoratorContext,
+} from './decorators.js';
 import { breakerOptionNames, type CircuitBreakerOptions } from './options.js';
+import { Registry } from './registry.js';
 import { checkKnownKeys, checkName, invalid } from './validate.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: wraps any function
 type AnyFunction = (...args: any[]) => any;
+// biome-ignore lint/suspicious/noExplicitAny: any method, generic ones included
+type AnyMethod = (this: any, ...args: any) => any;
 
 /** Options of `circuitBreaker(fn, options)`: breaker options typed by `fn`, plus a name. */
 export interface CircuitBreakerFunctionOptions<F extends AnyFunction> extends CircuitBreakerOptions<Parameters<F>, ReturnType<F>> {
   /**
-   * The breaker's name. A named breaker joins the registry; an unnamed one takes `fn.name` and joins none.
+   * The breaker's name. Unnamed, it takes `fn.name` (`anonymous` for an anonymous function), followed by
+   * `#2`, `#3`... when that name is taken in the registry; give a name to every breaker that uses a `store`.
+   * Either way the breaker joins the registry (the default one unless `registry` says otherwise).
    * @default fn.name
    */
   readonly name?: string;
@@ -40,17 +51,16 @@ const wrapOptionNames: ReadonlySet<string> = new Set([...breakerOptionNames, 'na
  *   async charge(id: string) { return api.charge(id); }
  * }
  */
-export function circuitBreaker<This, Args extends unknown[], Return>(
-  method: (this: This, ...args: Args) => Return,
-  context: ClassMethodDecoratorContext<This, (this: This, ...args: Args) => Return>,
-): (this: This, ...args: Args) => Return;
+export function circuitBreaker<This, M extends AnyMethod>(method: M, context: ClassMethodDecoratorContext<This, M>): M;
 export function circuitBreaker<T>(
   target: object,
   propertyKey: string | symbol,
   descriptor: TypedPropertyDescriptor<T>,
 ): TypedPropertyDescriptor<T>;
 export function circuitBreaker<F extends AnyFunction>(fn: F, options?: CircuitBreakerFunctionOptions<F>): CircuitBreakerFunction<F>;
-export function circuitBreaker(options?: CircuitBreakerDecoratorOptions): CircuitBreakerDecorator;
+export function circuitBreaker<FB extends AnyMethodFallback | undefined = undefined>(
+  options?: CircuitBreakerDecoratorOptions<FB>,
+): CircuitBreakerDecorator<FB>;
 export function circuitBreaker(first?: unknown, second?: unknown, third?: unknown): unknown {
   if (typeof first === 'function' && isDecoratorContext(second)) return createDecorator()(first as AnyFunction, second as never);
   if (typeof second === 'string' || typeof second === 'symbol') {
@@ -68,12 +78,17 @@ function wrapFunction<F extends AnyFunction>(fn: F, options: CircuitBreakerFunct
   checkKnownKeys('circuitBreaker()', options, wrapOptionNames);
   const { name, ...breakerOptions } = options;
   if (name !== undefined) checkName('name', name);
-  const registry = breakerOptions.registry ?? (name === undefined ? false : undefined);
-  const breaker = new CircuitBreaker(name ?? (fn.name || 'anonymous'), {
-    ...(breakerOptions as CircuitBreakerOptions),
-    ...(registry === undefined ? {} : { registry }),
-  });
+  const registry = breakerOptions.registry ?? Registry.default;
+  const breaker = new CircuitBreaker(name ?? unnamed(registry, fn.name || 'anonymous'), breakerOptions as CircuitBreakerOptions);
   const wrapped = breaker.wrap(fn);
   Object.defineProperty(wrapped, 'breaker', { value: breaker, enumerable: false });
   return wrapped as CircuitBreakerFunction<F>;
+}
+
+/** An unnamed breaker takes `fn.name`, or `fn.name#2`, `#3`... when taken: unnamed functions never share a breaker. */
+function unnamed(registry: Registry | false, base: string): string {
+  if (registry === false || !registry.has(base)) return base;
+  let n = 2;
+  while (registry.has(`${base}#${n}`)) n++;
+  return `${base}#${n}`;
 }

@@ -102,8 +102,8 @@ describe('@circuitBreaker (standard decorators)', () => {
       readonly cache = { u1: 'cached user' } as Record<string, string>;
       @circuitBreaker({
         name: 'tc39-users',
-        fallback(this: Users, id: string) {
-          return this.cache[id];
+        fallback(this: Users) {
+          return this.cache.u1;
         },
       })
       async get(id: string): Promise<string | undefined> {

@@ -98,11 +98,12 @@ describe('CircuitBreaker static registry methods', () => {
     expect(() => CircuitBreaker.get('nope')).toThrow('No circuit breaker named `"nope"` (string); registered: none');
   });
 
-  it('does not register unnamed wrappers or breakers with registry: false', () => {
-    circuitBreaker(function anonymousWork() {
+  it('registers unnamed wrappers, and no breaker with registry: false', () => {
+    const work = circuitBreaker(function anonymousWork() {
       return 1;
     });
     new CircuitBreaker('private', { registry: false });
-    expect(Registry.default.size).toBe(0);
+    expect(Registry.default.names()).toEqual(['anonymousWork']);
+    Registry.default.delete(work.breaker.name);
   });
 });

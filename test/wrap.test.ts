@@ -25,10 +25,11 @@ describe('circuitBreaker(fn)', () => {
     expect(registry.get('users')).toBe(getUser.breaker);
   });
 
-  it('names an unnamed breaker after the function and keeps it out of the registry', () => {
+  it('names an unnamed breaker after the function and registers it (see test/registry-default.test.ts)', () => {
     const work = circuitBreaker(function nightlyJob() {});
     expect(work.breaker.name).toBe('nightlyJob');
-    expect(Registry.default.has('nightlyJob')).toBe(false);
+    expect(Registry.default.get('nightlyJob')).toBe(work.breaker);
+    Registry.default.delete('nightlyJob');
   });
 
   it('opens after failureThreshold and rejects without calling, in the shape of the function', async () => {
