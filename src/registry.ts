@@ -121,6 +121,16 @@ export class Registry {
     return this.#breakers.has(name);
   }
 
+  /**
+   * Sets or replaces the fallback of the breaker registered under `name` (see {@link CircuitBreaker.setFallback}).
+   * @throws {CircuitBreakerError} (code `ERR_CIRCUIT_BREAKER_NOT_FOUND`) for an unknown name.
+   * @example
+   * registry.setFallback('rates', () => cachedRates);
+   */
+  setFallback(name: string, fallback: Parameters<CircuitBreaker['setFallback']>[0]): void {
+    this.get(name).setFallback(fallback);
+  }
+
   /** Drops the breaker registered under `name` (per-key breakers would otherwise grow forever). */
   delete(name: string): boolean {
     return this.#breakers.delete(name);

@@ -102,7 +102,7 @@ describe('@circuitBreaker (standard decorators)', () => {
       readonly cache = { u1: 'cached user' } as Record<string, string>;
       @circuitBreaker({
         name: 'tc39-users',
-        fallback(this: Users, id: string) {
+        fallback(this: Users, _error: unknown, id: string) {
           return this.cache[id];
         },
       })

@@ -58,7 +58,7 @@ describe('CircuitBreaker snapshot', () => {
       since: EPOCH,
       until: EPOCH + 30_000,
       attempt: 1,
-      detector: { type: 'consecutive', version: 1, data: { failures: 0 } },
+      detector: { type: 'consecutive', version: 1, data: { failures: 1 } }, // the failures that tripped it
     });
   });
 

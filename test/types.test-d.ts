@@ -15,7 +15,7 @@ describe('circuitBreaker types', () => {
 
   it('types the fallback by the function', () => {
     circuitBreaker(async (id: string) => ({ id }), {
-      fallback: (id, error) => {
+      fallback: (error, id) => {
         expectTypeOf(id).toEqualTypeOf<string>();
         expectTypeOf(error).toEqualTypeOf<unknown>();
         return { id };

@@ -41,6 +41,7 @@ export class SyncCall implements Command {
       return;
     }
     record(world.model, this.outcome, decision.generation, 0); // no time passes during a sync call
+    world.seen.syncValue = true; // it answered synchronously (a value or a throw)
     await expectAnswer(got, false, expectOutcome(world, world.model, this.outcome, thrownBy.get(this.outcome)));
   }
   toString = (): string => `sync(${this.outcome})`;
@@ -235,7 +236,7 @@ export class Restore implements Command {
     world.model = model;
     world.real = real;
     world.models.push(model);
-    world.seen.async = world.seen.signal = false;
+    world.seen.async = world.seen.signal = world.seen.syncValue = false;
   }
   toString = (): string => `restore(${this.target})`;
 }

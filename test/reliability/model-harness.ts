@@ -76,7 +76,7 @@ export interface World {
   real: Real;
   readonly pending: Pending[];
   /** Whether the current breaker's async sites have returned a thenable (with `kind: 'auto'` they then refuse with a promise). */
-  readonly seen: { async: boolean; signal: boolean };
+  readonly seen: { async: boolean; signal: boolean; syncValue: boolean };
   saved: { real: BreakerSnapshot; model: ModelSnapshot } | undefined;
   /** Every model of the history (a restore into a fresh breaker adds one), for the figures. */
   readonly models: BreakerModel[];
@@ -161,10 +161,17 @@ export function expectOutcome(
   return (settled) => expect(settled).toEqual({ ok: false, error: thrown });
 }
 
-/** Whether a refusal at this site answers with a promise (see `kind`). */
+/**
+ * Whether a refusal at this site answers with a promise: `callWithSignal` always; otherwise `kind`, and
+ * with `'auto'` the site's own shape or, for a site that never answered synchronously, the breaker's
+ * (README "Call shapes").
+ */
 export function refusesAsync(world: World, site: 'sync' | 'async' | 'signal'): boolean {
   const kind = world.caller.kind;
-  return kind === 'async' || (kind === 'auto' && site !== 'sync' && world.seen[site]);
+  if (site === 'signal' || kind === 'async') return true;
+  if (kind === 'sync') return false;
+  const breakerSeenAsync = world.seen.async || world.seen.signal;
+  return site === 'async' ? breakerSeenAsync : !world.seen.syncValue && breakerSeenAsync;
 }
 
 /** Tells `model` the outcome of a call that took `durationMs`. */
@@ -207,7 +214,7 @@ export function breakerOptions(world: Pick<World, 'config' | 'caller' | 'time'>,
       ? {}
       : {
           fallbackOn: caller.fallback,
-          fallback: (...argsAndError: unknown[]) => (isCircuitOpenError(argsAndError.at(-1)) ? 'fallback:open' : 'fallback:failed'),
+          fallback: (error: unknown) => (isCircuitOpenError(error) ? 'fallback:open' : 'fallback:failed'),
         }),
   };
 }
@@ -258,7 +265,7 @@ export function setup(config: ModelConfig, caller: CallerConfig): World {
     model,
     real,
     pending: [],
-    seen: { async: false, signal: false },
+    seen: { async: false, signal: false, syncValue: false },
     saved: undefined,
     models: [model],
     counts: { timed: 0, timeouts: 0, lateAfterTimeout: 0, snapshots: 0, restores: 0 },

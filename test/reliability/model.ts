@@ -117,7 +117,11 @@ export class DetectorModel {
       return { failures: inARow, calls: inARow, slowCalls: 0 };
     }
     if (c.type === 'timeWindow') {
-      const recent = this.calls.filter((call) => call.failed && this.time.now - call.at < c.timeWindow).length;
+      // It remembers the last `failureThreshold` failures, all it needs to decide (more only pile up while disabled).
+      const recent = this.calls
+        .filter((call) => call.failed)
+        .slice(-c.failureThreshold)
+        .filter((call) => this.time.now - call.at < c.timeWindow).length;
       return { failures: recent, calls: recent, slowCalls: 0 };
     }
     const window = this.calls.slice(-c.windowSize);
@@ -208,7 +212,9 @@ export class BreakerModel {
     if (this.#stale(generation)) return;
     if (this.state === 'closed') {
       this.detector.record(false, durationMs);
-      if (this.detector.measuresDurations && this.detector.shouldTrip()) this.#moveTo('open', 'failure_threshold', 1);
+      if (this.detector.shouldTrip()) this.#moveTo('open', 'failure_threshold', 1);
+    } else if (this.state === 'disabled') {
+      this.detector.record(false, durationMs); // disabled: recorded, never trips
     } else if (this.state === 'half_open') {
       this.trialsInFlight--;
       this.trialSuccesses++;
@@ -224,6 +230,8 @@ export class BreakerModel {
     if (this.state === 'closed') {
       this.detector.record(true, durationMs);
       if (this.detector.shouldTrip()) this.#moveTo('open', 'failure_threshold', 1);
+    } else if (this.state === 'disabled') {
+      this.detector.record(true, durationMs);
     } else if (this.state === 'half_open') {
       this.trialsInFlight--;
       this.#moveTo('open', 'trial_failed', this.attempt + 1);
@@ -238,9 +246,11 @@ export class BreakerModel {
     this.waitingSince = this.time.now;
   }
 
+  /** Forgets the detector's calls; calls in flight no longer count, also when it was closed already. */
   reset(): void {
     this.detector.calls = [];
     if (this.state !== 'closed') this.#moveTo('closed', 'manual_reset');
+    else this.generation++;
   }
 
   trip(): void {
@@ -288,6 +298,7 @@ export class BreakerModel {
     this.waitingSince = now;
     this.attempt = to === 'closed' ? 1 : attempt;
     if (to === 'open') this.openUntil = now + this.delay(attempt);
-    if (to === 'open' || to === 'closed') this.detector.calls = [];
+    // The detector keeps the calls that tripped it while open (status shows them) and starts afresh on closing.
+    if (to === 'closed') this.detector.calls = [];
   }
 }

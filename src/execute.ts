@@ -1,0 +1,199 @@
+import { type CallSite, isThenable, throwingIterator } from './call-site.js';
+import { createErrorClassifier } from './classify.js';
+import type { Clock } from './clock.js';
+import { CallTimeoutError, createCircuitOpenError } from './errors.js';
+import type { Emitter } from './events.js';
+import { runFallback } from './fallback.js';
+import type { StateMachine } from './machine.js';
+import type { ResolvedOptions } from './options.js';
+import { CircuitState } from './state.js';
+import { raceTimeout } from './timeout.js';
+
+/** A fallback as the runner calls it: `this`, then the error, then the call's arguments. */
+export type AnyFallback = (error: unknown, ...args: unknown[]) => unknown;
+
+/**
+ * Call execution for one breaker: asks the state machine for admission, runs the function, shapes the
+ * answer (sync stays sync, async stays async), applies the timeout, classifies the outcome and hands it
+ * to the state machine, and answers rejected or failed calls with the fallback.
+ *
+ * The call shape rule: a call the breaker rejects without running answers with a rejected promise when
+ * the function is declared `async`, has returned a thenable, or has never answered synchronously (returned
+ * a plain value or thrown) while the breaker has
+ * seen async work (a fresh arrow `() => api()`, a bound method); with a thrown error otherwise.
+ * `kind: 'sync' | 'async'` forces one shape.
+ */
+export class CallRunner {
+  /** Whether calls read the clock for their duration (detector needs it, or someone listens). */
+  timed: boolean;
+  fallback: AnyFallback | undefined;
+  successes = 0;
+  failures = 0;
+  rejected = 0;
+  ignored = 0;
+  fallbacks = 0;
+  lastFailureAt = Number.NaN;
+  /** Whether any call of this breaker has returned a thenable. */
+  #seenAsync = false;
+  readonly #name: string;
+  readonly #options: ResolvedOptions;
+  readonly #clock: Clock;
+  readonly #events: Emitter;
+  readonly #machine: StateMachine;
+  /** Whether a thrown value counts as a failure (`ignoreErrors`, `recordErrors`, `isFailure`). */
+  readonly #counts: (error: unknown) => boolean;
+
+  constructor(name: string, options: ResolvedOptions, events: Emitter, machine: StateMachine) {
+    this.#name = name;
+    this.#options = options;
+    this.#clock = options.clock;
+    this.#events = events;
+    this.#machine = machine;
+    this.#counts = createErrorClassifier(options, events);
+    this.fallback = options.fallback;
+    this.timed = machine.detector.usesDuration;
+  }
+
+  // The hot path: closed and succeeding costs one state read, the call, one detector update.
+  run(site: CallSite, thisArg: unknown, args: readonly unknown[], controller?: AbortController): unknown {
+    const machine = this.#machine;
+    if (machine.inner.state !== CircuitState.CLOSED && !machine.admit()) return this.#reject(site, thisArg, args);
+    const generation = machine.generation;
+    const start = this.timed ? this.#clock.now() : Number.NaN;
+    let result: unknown;
+    let thenable: boolean;
+    try {
+      result = args.length === 0 ? site.fn.call(thisArg) : site.fn.apply(thisArg, args as unknown[]);
+      // Inside the try: a hostile `then` getter must count as the call's failure, not skip the bookkeeping.
+      thenable = isThenable(result);
+    } catch (error) {
+      if (!site.sync) site.sync = true;
+      return this.#onError(thisArg, args, error, start, generation);
+    }
+    if (thenable) return this.#settle(site, result as PromiseLike<unknown>, thisArg, args, start, generation, controller);
+    if (site.generator !== undefined) {
+      // Creating an iterator runs nothing: neither success nor failure (a trial frees its slot).
+      machine.undecided(generation);
+      return result;
+    }
+    if (!site.sync) site.sync = true;
+    this.#onResult(result, start, generation);
+    return result;
+  }
+
+  #settle(
+    site: CallSite,
+    work: PromiseLike<unknown>,
+    thisArg: unknown,
+    args: readonly unknown[],
+    start: number,
+    generation: number,
+    controller: AbortController | undefined,
+  ): Promise<unknown> {
+    site.async = true;
+    this.#seenAsync = true;
+    const ms = this.#options.timeout;
+    if (ms === undefined) {
+      return Promise.resolve(work).then(
+        (value) => {
+          this.#onResult(value, start, generation);
+          return value;
+        },
+        (error: unknown) => this.#onError(thisArg, args, error, start, generation),
+      );
+    }
+    // The caller's promise settles with the call or, after `ms`, with a counted CallTimeoutError; the late outcome is dropped.
+    return raceTimeout(
+      work,
+      ms,
+      (value) => {
+        this.#onResult(value, start, generation);
+        return value;
+      },
+      (error) => this.#onError(thisArg, args, error, start, generation),
+      () => {
+        const error = new CallTimeoutError(this.#name, ms);
+        controller?.abort(error);
+        return this.#onError(thisArg, args, error, start, generation);
+      },
+    );
+  }
+
+  #reject(site: CallSite, thisArg: unknown, args: readonly unknown[]): unknown {
+    this.rejected++;
+    const inner = this.#machine.inner;
+    const retryAfterMs =
+      inner.state === CircuitState.OPEN ? Math.max(0, inner.until - this.#clock.now()) : inner.state === CircuitState.HALF_OPEN ? 0 : null;
+    const error = createCircuitOpenError(this.#name, inner.state, retryAfterMs, this.#options.captureStackTrace);
+    if (this.#events.has('rejected')) this.#events.emit('rejected', { name: this.#name, state: inner.state, error });
+    if (site.generator !== undefined) {
+      return this.fallback === undefined ? throwingIterator(site.generator, error) : this.#fallback(thisArg, args, error, false);
+    }
+    const async = this.answersAsync(site);
+    if (this.fallback !== undefined) return this.#fallback(thisArg, args, error, async);
+    if (async) return Promise.reject(error);
+    throw error;
+  }
+
+  /** Whether a rejected call of `site` answers with a promise (see the class comment). */
+  answersAsync(site: CallSite): boolean {
+    const kind = this.#options.kind;
+    if (kind !== 'auto') return kind === 'async';
+    return site.async || (!site.sync && this.#seenAsync);
+  }
+
+  #onResult(result: unknown, start: number, generation: number): void {
+    const isResultFailure = this.#options.isResultFailure;
+    if (isResultFailure !== undefined) {
+      let failed = false;
+      try {
+        failed = isResultFailure(result) === true;
+      } catch (error) {
+        this.#events.report('isResultFailure', error);
+      }
+      if (failed) {
+        this.#recordFailure(undefined, result, start, generation);
+        return;
+      }
+    }
+    this.successes++;
+    const durationMs = Number.isNaN(start) ? start : this.#clock.now() - start;
+    if (this.#events.has('success')) this.#events.emit('success', { name: this.#name, durationMs });
+    this.#machine.succeeded(durationMs, generation);
+  }
+
+  /** A sync throw or async rejection: counted, ignored, or answered by the fallback. Throws what the caller must see. */
+  #onError(thisArg: unknown, args: readonly unknown[], error: unknown, start: number, generation: number): unknown {
+    if (!this.#counts(error)) {
+      this.ignored++;
+      if (this.#events.has('ignored')) this.#events.emit('ignored', { name: this.#name, error });
+      this.#machine.undecided(generation);
+      throw error;
+    }
+    this.#recordFailure(error, undefined, start, generation);
+    if (this.fallback !== undefined && this.#options.fallbackOn === 'any') return this.#fallback(thisArg, args, error, false);
+    throw error;
+  }
+
+  #recordFailure(error: unknown, result: unknown, start: number, generation: number): void {
+    this.failures++;
+    const now = this.#clock.now();
+    this.lastFailureAt = now;
+    const durationMs = Number.isNaN(start) ? start : now - start;
+    if (this.#events.has('failure')) {
+      this.#events.emit(
+        'failure',
+        error === undefined && result !== undefined
+          ? { name: this.#name, durationMs, error, result }
+          : { name: this.#name, durationMs, error },
+      );
+    }
+    this.#machine.failed(durationMs, error === undefined ? result : error, generation);
+  }
+
+  #fallback(thisArg: unknown, args: readonly unknown[], error: unknown, async: boolean): unknown {
+    this.fallbacks++;
+    if (this.#events.has('fallback')) this.#events.emit('fallback', { name: this.#name, error });
+    return runFallback(this.fallback as AnyFallback, thisArg, args, error, async);
+  }
+}
