@@ -178,7 +178,7 @@ export class Observe implements Command {
       ...m.totals,
       halfOpenInFlight: state === 'half_open' ? m.trialsInFlight : 0,
       halfOpenSuccesses: state === 'half_open' ? m.trialSuccesses : 0,
-      timeUntilRecoveryMs: state === 'open' ? m.openUntil - world.time.now : null,
+      timeUntilRecoveryMs: state === 'open' ? Math.max(0, m.openUntil - world.time.now) : null,
     });
     // The current backoff step; manual states keep whatever step they came from, which the README leaves open.
     if (state === 'closed' || state === 'open' || state === 'half_open') expect(status.recoveryTimeoutMs).toBe(m.delay(m.attempt));
@@ -188,6 +188,10 @@ export class Observe implements Command {
       expect(status.detector.slowCalls).toBe(stats.slowCalls);
     }
     expect(real.events.map(({ from, to, reason }) => ({ from, to, reason }))).toEqual(m.transitions);
+    // The store hears every transition, in causal order, and the last one it heard is the breaker's state.
+    const told = real.told;
+    for (let i = 1; i < told.length; i++) expect(told[i]?.from).toBe(told[i - 1]?.to);
+    if (told.length > 0) expect(told.at(-1)?.to).toBe(state);
   }
   toString = (): string => 'observe';
 }
@@ -226,7 +230,7 @@ export class Restore implements Command {
       return;
     }
     const model = new BreakerModel(world.config, world.time);
-    model.restore(saved.model);
+    model.restore(saved.model, this.target === 'fresh');
     let real: Real;
     if (this.target === 'fresh') {
       real = makeReal(world);

@@ -5,6 +5,8 @@ import {
   type CircuitBreakerOptions,
   exponentialBackoff,
   isCallTimeoutError,
+  type LocalTransition,
+  type StateStore,
   isCircuitOpenError,
   type StateChangeEvent,
 } from '../../src/index.js';
@@ -63,6 +65,10 @@ export interface Real {
   readonly asyncCall: (slot: Slot) => unknown;
   /** The same through `callWithSignal` (its own call site). */
   readonly signalCall: (slot: Slot) => unknown;
+  /** What the recording store (config `store`) was told, in order. */
+  readonly told: LocalTransition[];
+  /** Errors of throwing hooks that reached `listenerError` (config `throwingHooks`). */
+  readonly hookErrors: { count: number };
 }
 
 /** One history: the shared time, the current model and breaker, the calls in flight, the last snapshot taken. */
@@ -210,6 +216,13 @@ export function breakerOptions(world: Pick<World, 'config' | 'caller' | 'time'>,
     ignoreErrors: [Ignored],
     isResultFailure: (result: unknown) => result === BAD,
     onStateChange: (event) => events.push(event),
+    ...(config.throwingHooks === true
+      ? {
+          isFailure: () => {
+            throw new Error('isFailure broke');
+          },
+        }
+      : {}),
     ...(caller.fallback === 'none'
       ? {}
       : {
@@ -222,8 +235,34 @@ export function breakerOptions(world: Pick<World, 'config' | 'caller' | 'time'>,
 /** A breaker with its two call sites; `initialState` restores a snapshot in the constructor. */
 export function makeReal(world: Pick<World, 'config' | 'caller' | 'time'>, initialState?: BreakerSnapshot): Real {
   const events: StateChangeEvent[] = [];
+  const told: LocalTransition[] = [];
+  const hookErrors = { count: 0 };
+  const { config } = world;
   const options = breakerOptions(world, events);
-  const breaker = new CircuitBreaker('model', initialState === undefined ? options : { ...options, initialState });
+  const store = config.store === true ? recordingStore(told, config.throwingHooks === true) : undefined;
+  const breaker = new CircuitBreaker('model', {
+    ...options,
+    ...(initialState === undefined ? {} : { initialState }),
+    ...(store === undefined ? {} : { store }),
+  });
+  if (config.throwingHooks === true) {
+    const broken = (): never => {
+      throw new Error('listener broke');
+    };
+    breaker.on('stateChange', broken);
+    breaker.on('success', broken);
+    breaker.on('failure', broken);
+    breaker.on('rejected', broken);
+    breaker.on('listenerError', () => {
+      hookErrors.count++;
+    });
+  }
+  const reaction = config.reaction;
+  if (reaction !== undefined) {
+    breaker.on('stateChange', (event) => {
+      if (event.to === reaction.on) breaker[reaction.action]();
+    });
+  }
   const syncCall = breaker.wrap((outcome: Outcome) => {
     if (outcome === 'success') return 'ok';
     if (outcome === 'badResult') return BAD;
@@ -248,7 +287,23 @@ export function makeReal(world: Pick<World, 'config' | 'caller' | 'time'>, initi
     current = slot;
     return breaker.callWithSignal(withSignal);
   };
-  return { breaker, events, syncCall, asyncCall, signalCall };
+  return { breaker, events, syncCall, asyncCall, signalCall, told, hookErrors };
+}
+
+/** A store that records what it is told (throwing after recording, when `throwing`) and grants every probe at once. */
+function recordingStore(told: LocalTransition[], throwing: boolean): StateStore {
+  return {
+    attach: (port) => ({
+      transitioned: (change) => {
+        told.push(change);
+        if (throwing) throw new Error('store broke');
+      },
+      requestProbe: () => {
+        port.grantProbe();
+      },
+      detach: () => {},
+    }),
+  } as StateStore;
 }
 
 /** A new history at shared time 0; timers left by earlier histories are dropped. */

@@ -37,6 +37,21 @@ export interface ModelConfig {
   readonly halfOpenMaxWait?: number;
   /** Unset: async calls never time out. */
   readonly timeout?: number;
+  /** A `stateChange` listener that calls back into the breaker when it enters `on` (re-entrant transitions). */
+  readonly reaction?: Reaction;
+  /**
+   * A store that records the transitions it is told and grants every probe at once. With a store, only a
+   * call moves a due open breaker to half-open (reading the state does not ask for the probe lease).
+   */
+  readonly store?: boolean;
+  /** Hooks that throw on every use (listeners, `isFailure`, the store's `transitioned`): they must change nothing. */
+  readonly throwingHooks?: boolean;
+}
+
+/** A listener's re-entrant call: when the breaker enters `on`, it calls `breaker[action]()`. */
+export interface Reaction {
+  readonly on: CircuitState;
+  readonly action: 'reset' | 'trip' | 'disable';
 }
 
 /** One expected `stateChange` event. */
@@ -174,9 +189,14 @@ export class BreakerModel {
     return Math.min(r.maxDelay ?? 10 * r.initialDelay, r.initialDelay * r.multiplier ** (attempt - 1));
   }
 
-  /** Reading the state (or calling) moves a due open breaker to half-open, or reopens a half-open one whose trials waited too long. */
-  observe(): CircuitState {
-    if (this.state === 'open' && this.time.now >= this.openUntil) this.#moveTo('half_open', 'recovery_timeout');
+  /**
+   * Reading the state (or calling) moves a due open breaker to half-open (with a store: only a call), or
+   * reopens a half-open one whose trials waited too long.
+   */
+  observe(byCall = false): CircuitState {
+    if (this.state === 'open' && this.time.now >= this.openUntil && (byCall || this.config.store !== true)) {
+      this.#moveTo('half_open', 'recovery_timeout');
+    }
     else this.#expireTrialWait();
     return this.state;
   }
@@ -191,7 +211,7 @@ export class BreakerModel {
 
   /** Whether a call arriving now runs; a refused call is counted as rejected. */
   admit(): { admitted: true; generation: number } | { admitted: false; rejection: ModelRejection } {
-    const state = this.observe();
+    const state = this.observe(true);
     const runs =
       state === 'closed' || state === 'disabled' || (state === 'half_open' && this.trialsInFlight < this.config.halfOpenMaxCalls);
     if (!runs) {
@@ -268,8 +288,9 @@ export class BreakerModel {
   }
 
   /** Resumes from a snapshot: no trial in flight, the detector's calls kept, calls already in flight no longer count. */
-  restore(s: ModelSnapshot): void {
-    if (s.state !== this.state) this.transitions.push({ from: this.state, to: s.state, reason: 'restored' });
+  restore(s: ModelSnapshot, listening = true): void {
+    const changed = s.state !== this.state;
+    if (changed) this.transitions.push({ from: this.state, to: s.state, reason: 'restored' });
     this.state = s.state;
     this.since = s.since;
     this.openUntil = s.openUntil;
@@ -279,6 +300,9 @@ export class BreakerModel {
     this.trialsInFlight = 0;
     this.trialSuccesses = 0;
     this.waitingSince = this.time.now;
+    // A restore in the constructor (`initialState`) runs before any listener of ours is added.
+    const reaction = this.config.reaction;
+    if (changed && listening && reaction !== undefined && reaction.on === s.state) this[reaction.action]();
   }
 
   #stale(generation: number): boolean {
@@ -300,5 +324,8 @@ export class BreakerModel {
     if (to === 'open') this.openUntil = now + this.delay(attempt);
     // The detector keeps the calls that tripped it while open (status shows them) and starts afresh on closing.
     if (to === 'closed') this.detector.calls = [];
+    // A listener's re-entrant call runs once this transition is committed; its transition follows this one.
+    const reaction = this.config.reaction;
+    if (reaction !== undefined && reaction.on === to) this[reaction.action]();
   }
 }
