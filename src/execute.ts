@@ -123,7 +123,11 @@ export class CallRunner {
     this.rejected++;
     const inner = this.#machine.inner;
     const retryAfterMs =
-      inner.state === CircuitState.OPEN ? Math.max(0, inner.until - this.#clock.now()) : inner.state === CircuitState.HALF_OPEN ? 0 : null;
+      inner.state === CircuitState.OPEN
+        ? Math.max(0, inner.until - this.#machine.checkedAt)
+        : inner.state === CircuitState.HALF_OPEN
+          ? 0
+          : null;
     const error = createCircuitOpenError(this.#name, inner.state, retryAfterMs, this.#options.captureStackTrace);
     if (this.#events.has('rejected')) this.#events.emit('rejected', { name: this.#name, state: inner.state, error });
     if (site.generator !== undefined) {

@@ -1,11 +1,13 @@
 import { stepMs } from './backoff.js';
 import type { Clock } from './clock.js';
-import type { DetectorSnapshot, DetectorStats, FailureDetector } from './detectors/detector.js';
+import type { DetectorStats, FailureDetector } from './detectors/detector.js';
 import type { Emitter, TransitionReason } from './events.js';
+import { GuardedDetector } from './guarded-detector.js';
 import type { ResolvedOptions } from './options.js';
 import { type BreakerSnapshot, checkSnapshot, decodeSnapshot, encodeSnapshot } from './snapshot.js';
 import { CircuitState } from './state.js';
-import type { BreakerPort, SharedState, StateStore, StoreLink } from './storage/state-store.js';
+import type { SharedState, StateStore, StoreLink } from './storage/state-store.js';
+import { createPort } from './store-port.js';
 
 /** The breaker's state with only the data each state needs. Times are readings of the clock. */
 export type Inner =
@@ -35,9 +37,6 @@ interface Effect {
   readonly tellStore: boolean;
 }
 
-/** Stats shown while a custom detector's `stats()` throws (the error goes to `listenerError`). */
-const unavailableStats: DetectorStats = Object.freeze({ failures: 0, successes: 0, calls: 0, failureRate: null });
-
 /**
  * The state machine of one breaker: states, transitions and their effects, read top to bottom.
  *
@@ -56,9 +55,12 @@ export class StateMachine {
   /** The recovery timeout of the current opening (the backoff's first step while closed). */
   recoveryMs: number;
   lastStateChangeAt = Number.NaN;
+  /** The clock reading when the breaker last opened or checked an open state, so a rejection reads the clock once. */
+  checkedAt = 0;
   /** Set when a `store` is attached: carries transitions to peers and coordinates the probe. */
   link: StoreLink | undefined;
   readonly detector: FailureDetector;
+  readonly #guarded: GuardedDetector;
   readonly #name: string;
   readonly #options: ResolvedOptions;
   readonly #clock: Clock;
@@ -74,6 +76,7 @@ export class StateMachine {
     this.#clock = options.clock;
     this.#events = events;
     this.detector = options.detector;
+    this.#guarded = new GuardedDetector(options.detector, events);
     this.recoveryMs = options.recoveryTimeout;
     this.inner = { state: CircuitState.CLOSED, since: this.#clock.now() };
   }
@@ -92,7 +95,7 @@ export class StateMachine {
   admit(): boolean {
     let inner = this.inner;
     if (inner.state === CircuitState.OPEN) {
-      if (this.#clock.now() < inner.until) return false;
+      if ((this.checkedAt = this.#clock.now()) < inner.until) return false;
       this.#recover();
       inner = this.inner;
     }
@@ -119,8 +122,8 @@ export class StateMachine {
     if (!this.#isCurrent(generation)) return;
     const inner = this.inner;
     if (inner.state === CircuitState.CLOSED) {
-      this.#record(true, durationMs, undefined);
-      if (this.#shouldTrip()) this.open('failure_threshold', 1);
+      this.#guarded.record(true, durationMs, undefined);
+      if (this.#guarded.shouldTrip()) this.open('failure_threshold', 1);
     } else if (inner.state === CircuitState.HALF_OPEN) {
       inner.inFlight--;
       inner.successes++;
@@ -128,7 +131,7 @@ export class StateMachine {
       if (inner.successes >= this.#options.successThreshold) {
         this.transition({ state: CircuitState.CLOSED, since: this.#clock.now() }, 'trial_succeeded');
       }
-    } else if (inner.state === CircuitState.DISABLED) this.#record(true, durationMs, undefined);
+    } else if (inner.state === CircuitState.DISABLED) this.#guarded.record(true, durationMs, undefined);
   }
 
   /** A call failed (a counted error, or a result `isResultFailure` rejected, given as `error`). */
@@ -136,12 +139,12 @@ export class StateMachine {
     if (!this.#isCurrent(generation)) return;
     const inner = this.inner;
     if (inner.state === CircuitState.CLOSED) {
-      this.#record(false, durationMs, error);
-      if (this.#shouldTrip()) this.open('failure_threshold', 1);
+      this.#guarded.record(false, durationMs, error);
+      if (this.#guarded.shouldTrip()) this.open('failure_threshold', 1);
     } else if (inner.state === CircuitState.HALF_OPEN) {
       inner.inFlight--;
       this.open('trial_failed', inner.attempt + 1);
-    } else if (inner.state === CircuitState.DISABLED) this.#record(false, durationMs, error);
+    } else if (inner.state === CircuitState.DISABLED) this.#guarded.record(false, durationMs, error);
   }
 
   /** A call ended without deciding anything (an ignored error, a generator handed out): a trial frees its slot. */
@@ -159,7 +162,7 @@ export class StateMachine {
   reset(): void {
     if (this.inner.state === CircuitState.CLOSED) {
       this.generation++;
-      this.#resetDetector();
+      this.#guarded.reset();
     } else this.transition({ state: CircuitState.CLOSED, since: this.#clock.now() }, 'manual_reset');
   }
 
@@ -171,20 +174,13 @@ export class StateMachine {
   /** The state as a snapshot (settling a due lazy transition first). */
   snapshot(): BreakerSnapshot {
     this.current();
-    let detector: DetectorSnapshot;
-    try {
-      detector = this.detector.snapshot();
-    } catch (error) {
-      this.#events.report('detector.snapshot', error);
-      detector = { type: 'unavailable', version: 0, data: null };
-    }
-    return encodeSnapshot(this.inner, this.#clock, detector);
+    return encodeSnapshot(this.inner, this.#clock, this.#guarded.snapshot());
   }
 
   /** Resumes from a snapshot; see `CircuitBreaker.restore`. */
   restore(snapshot: BreakerSnapshot): void {
     const s = checkSnapshot(snapshot);
-    this.detector.restore(s.detector);
+    this.#guarded.restore(s.detector);
     const next: Inner = decodeSnapshot(s, this.#clock);
     if (next.state === CircuitState.OPEN) this.recoveryMs = Math.max(0, next.until - next.since);
     else if (next.state === CircuitState.HALF_OPEN) this.recoveryMs = this.#step(next.attempt);
@@ -198,12 +194,7 @@ export class StateMachine {
 
   /** The detector's figures; a throwing custom detector shows zeros (and is reported) rather than breaking `status()`. */
   detectorStats(): DetectorStats {
-    try {
-      return this.detector.stats();
-    } catch (error) {
-      this.#events.report('detector.stats', error);
-      return unavailableStats;
-    }
+    return this.#guarded.stats();
   }
 
   // ---- Transitions ----
@@ -211,6 +202,7 @@ export class StateMachine {
   /** Opens for the backoff step of `attempt` (1 from closed, +1 for each reopening from half-open). */
   open(reason: TransitionReason, attempt: number): void {
     const now = this.#clock.now();
+    this.checkedAt = now;
     this.recoveryMs = this.#step(attempt);
     this.transition({ state: CircuitState.OPEN, since: now, until: now + this.recoveryMs, attempt }, reason);
   }
@@ -225,7 +217,7 @@ export class StateMachine {
     if (next.state === CircuitState.CLOSED) {
       this.recoveryMs = this.#options.recoveryTimeout;
       // A restore has just loaded the detector's window: keep it.
-      if (reason !== 'restored') this.#resetDetector();
+      if (reason !== 'restored') this.#guarded.reset();
     }
     const tellStore = this.link !== undefined && reason !== 'remote';
     if (!tellStore && !this.#events.has('stateChange')) return;
@@ -315,32 +307,6 @@ export class StateMachine {
 
   // ---- User code, isolated: an error is reported and the breaker carries on ----
 
-  #record(success: boolean, durationMs: number, error: unknown): void {
-    try {
-      if (success) this.detector.onSuccess(durationMs);
-      else this.detector.onFailure(durationMs, error);
-    } catch (hookError) {
-      this.#events.report(success ? 'detector.onSuccess' : 'detector.onFailure', hookError);
-    }
-  }
-
-  #shouldTrip(): boolean {
-    try {
-      return this.detector.shouldTrip();
-    } catch (error) {
-      this.#events.report('detector.shouldTrip', error);
-      return false;
-    }
-  }
-
-  #resetDetector(): void {
-    try {
-      this.detector.reset();
-    } catch (error) {
-      this.#events.report('detector.reset', error);
-    }
-  }
-
   /** The backoff step for `attempt`; a throwing backoff falls back to the first step. */
   #step(attempt: number): number {
     try {
@@ -351,11 +317,11 @@ export class StateMachine {
     }
   }
 
-  // ---- The store port ----
+  // ---- The store (see store-port.ts) ----
 
   /** Attaches to `store` (which may throw: then nothing is attached). */
   attach(store: StateStore): void {
-    this.link = store.attach(this.#port());
+    this.link = store.attach(createPort(this, this.#name, this.#clock));
   }
 
   /** Detaches from the store; see `CircuitBreaker.dispose`. */
@@ -369,34 +335,19 @@ export class StateMachine {
     }
   }
 
-  /** The store's handle on this breaker (see {@link BreakerPort}). */
-  #port(): BreakerPort {
-    return {
-      name: this.#name,
-      applyRemote: (shared) => this.#applyRemote(shared),
-      grantProbe: () => {
-        if (this.inner.state !== CircuitState.OPEN) return false;
-        this.#toHalfOpen();
-        return true;
-      },
-      sharedState: () => {
-        const inner = this.inner;
-        if (inner.state === CircuitState.CLOSED) return { state: 'closed' };
-        if (inner.state !== CircuitState.OPEN) return null;
-        return { state: 'open', remainingMs: Math.max(0, inner.until - this.#clock.now()), attempt: inner.attempt };
-      },
-      probing: () => {
-        const inner = this.inner;
-        return inner.state === CircuitState.HALF_OPEN && (inner.inFlight > 0 || inner.successes > 0);
-      },
-    };
+  /** The store granted the probe lease: an open breaker moves to half-open; false when no longer open. */
+  grantProbe(): boolean {
+    if (this.inner.state !== CircuitState.OPEN) return false;
+    this.#toHalfOpen();
+    return true;
   }
 
   /** A peer's transition: taken with reason 'remote' and never told back to the store. Manual states win. */
-  #applyRemote(shared: SharedState): void {
+  applyRemote(shared: SharedState): void {
     const inner = this.inner;
     if (inner.state === CircuitState.FORCED_OPEN || inner.state === CircuitState.DISABLED) return;
     const now = this.#clock.now();
+    this.checkedAt = now;
     if (shared.state === CircuitState.CLOSED) {
       if (inner.state !== CircuitState.CLOSED) this.transition({ state: CircuitState.CLOSED, since: now }, 'remote');
     } else if (inner.state === CircuitState.OPEN) {

@@ -5,10 +5,10 @@ import {
   type CircuitBreakerOptions,
   exponentialBackoff,
   isCallTimeoutError,
-  type LocalTransition,
-  type StateStore,
   isCircuitOpenError,
+  type LocalTransition,
   type StateChangeEvent,
+  type StateStore,
 } from '../../src/index.js';
 import { BreakerModel, type ModelConfig, type ModelRejection, type ModelSnapshot, type SharedTime } from './model.js';
 

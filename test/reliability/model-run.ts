@@ -145,7 +145,12 @@ const reactionArb = fc.constantFrom<NonNullable<ModelConfig['reaction']>>(
 function withHooks(config: fc.Arbitrary<ModelConfig>): fc.Arbitrary<ModelConfig> {
   return fc
     .record({ config, reaction: fc.option(reactionArb, { nil: undefined }), store: fc.boolean(), throwingHooks: fc.boolean() })
-    .map(({ config, reaction, store, throwingHooks }) => ({ ...config, ...(reaction === undefined ? {} : { reaction }), store, throwingHooks }));
+    .map(({ config, reaction, store, throwingHooks }) => ({
+      ...config,
+      ...(reaction === undefined ? {} : { reaction }),
+      store,
+      throwingHooks,
+    }));
 }
 
 /** The configuration families: one test file each. */

@@ -196,8 +196,7 @@ export class BreakerModel {
   observe(byCall = false): CircuitState {
     if (this.state === 'open' && this.time.now >= this.openUntil && (byCall || this.config.store !== true)) {
       this.#moveTo('half_open', 'recovery_timeout');
-    }
-    else this.#expireTrialWait();
+    } else this.#expireTrialWait();
     return this.state;
   }
 
