@@ -6,6 +6,7 @@ import type { HealthOptions, HealthReport } from './health.js';
 import { installLogger } from './logger.js';
 import { StateMachine } from './machine.js';
 import { type CircuitBreakerOptions, checkBreakerName, type Fallback, type ResolvedOptions, resolveOptions } from './options.js';
+import { CallPermit, type Permit } from './permit.js';
 import { provideBreakerFactory, Registry } from './registry.js';
 import type { BreakerSnapshot } from './snapshot.js';
 import { CircuitState } from './state.js';
@@ -192,6 +193,25 @@ export class CircuitBreaker {
     };
     Object.defineProperty(wrapped, 'name', { value: fn.name, configurable: true });
     return wrapped as F;
+  }
+
+  /**
+   * Asks for permission to run one call the breaker does not run itself; the same admission as
+   * {@link CircuitBreaker.call}. Returns a {@link Permit} to report the outcome with, or `undefined`
+   * (counted as rejected, nothing thrown or allocated) when the breaker refuses the call.
+   * @example
+   * const permit = breaker.tryAcquirePermission();
+   * if (!permit) return cached();
+   * try { const value = await work(); permit.onSuccess(); return value; } catch (e) { permit.onError(e); throw e; }
+   */
+  tryAcquirePermission(): Permit | undefined {
+    const runner = this.#runner;
+    const generation = runner.acquire();
+    if (generation < 0) {
+      runner.refused();
+      return undefined;
+    }
+    return new CallPermit(runner, this.#options.clock, generation);
   }
 
   /**

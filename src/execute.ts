@@ -56,9 +56,8 @@ export class CallRunner {
 
   // The hot path: closed and succeeding costs one state read, the call, one detector update.
   run(site: CallSite, thisArg: unknown, args: readonly unknown[], controller?: AbortController): unknown {
-    const machine = this.#machine;
-    if (machine.inner.state !== CircuitState.CLOSED && !machine.admit()) return this.#reject(site, thisArg, args);
-    const generation = machine.generation;
+    const generation = this.acquire();
+    if (generation < 0) return this.#reject(site, thisArg, args);
     const start = this.timed ? this.#clock.now() : Number.NaN;
     let result: unknown;
     let thenable: boolean;
@@ -73,12 +72,36 @@ export class CallRunner {
     if (thenable) return this.#settle(site, result as PromiseLike<unknown>, thisArg, args, start, generation, controller);
     if (site.generator !== undefined) {
       // Creating an iterator runs nothing: neither success nor failure (a trial frees its slot).
-      machine.undecided(generation);
+      this.#machine.undecided(generation);
       return result;
     }
     if (!site.sync) site.sync = true;
     this.#onResult(result, start, generation);
     return result;
+  }
+
+  /**
+   * Admission, shared by calls and permits: the generation the call runs in, or `-1` when the breaker
+   * refuses it (counted as rejected). Closed costs one state read.
+   */
+  acquire(): number {
+    const machine = this.#machine;
+    if (machine.inner.state !== CircuitState.CLOSED && !machine.admit()) {
+      this.rejected++;
+      return -1;
+    }
+    return machine.generation;
+  }
+
+  /** Ends a call admitted in `generation` without an outcome (a cancelled permit): a trial frees its slot. */
+  release(generation: number): void {
+    this.#machine.undecided(generation);
+  }
+
+  /** Emits `rejected` for a refused permit (the error is built only when someone listens). */
+  refused(): void {
+    if (this.#events.has('rejected'))
+      this.#events.emit('rejected', { name: this.#name, state: this.#machine.inner.state, error: this.#openError() });
   }
 
   #settle(
@@ -119,8 +142,7 @@ export class CallRunner {
     );
   }
 
-  #reject(site: CallSite, thisArg: unknown, args: readonly unknown[]): unknown {
-    this.rejected++;
+  #openError(): Error {
     const inner = this.#machine.inner;
     const retryAfterMs =
       inner.state === CircuitState.OPEN
@@ -128,8 +150,12 @@ export class CallRunner {
         : inner.state === CircuitState.HALF_OPEN
           ? 0
           : null;
-    const error = createCircuitOpenError(this.#name, inner.state, retryAfterMs, this.#options.captureStackTrace);
-    if (this.#events.has('rejected')) this.#events.emit('rejected', { name: this.#name, state: inner.state, error });
+    return createCircuitOpenError(this.#name, inner.state, retryAfterMs, this.#options.captureStackTrace);
+  }
+
+  #reject(site: CallSite, thisArg: unknown, args: readonly unknown[]): unknown {
+    const error = this.#openError();
+    if (this.#events.has('rejected')) this.#events.emit('rejected', { name: this.#name, state: this.#machine.inner.state, error });
     if (site.generator !== undefined) {
       return this.fallback === undefined ? throwingIterator(site.generator, error) : this.#fallback(thisArg, args, error, false);
     }
@@ -156,34 +182,47 @@ export class CallRunner {
         this.#events.report('isResultFailure', error);
       }
       if (failed) {
-        this.#recordFailure(undefined, result, start, generation);
+        this.#recordFailure(undefined, result, this.#since(start), generation);
         return;
       }
     }
+    this.recordSuccess(this.#since(start), generation);
+  }
+
+  /** Milliseconds since `start`, or `NaN` when durations are not measured. */
+  #since(start: number): number {
+    return Number.isNaN(start) ? start : this.#clock.now() - start;
+  }
+
+  /** A success of a call admitted in `generation` (shared by calls and permits). */
+  recordSuccess(durationMs: number, generation: number): void {
     this.successes++;
-    const durationMs = Number.isNaN(start) ? start : this.#clock.now() - start;
     if (this.#events.has('success')) this.#events.emit('success', { name: this.#name, durationMs });
     this.#machine.succeeded(durationMs, generation);
   }
 
-  /** A sync throw or async rejection: counted, ignored, or answered by the fallback. Throws what the caller must see. */
-  #onError(thisArg: unknown, args: readonly unknown[], error: unknown, start: number, generation: number): unknown {
+  /** A thrown value of a call admitted in `generation`: ignored (false) or counted as a failure (true). Shared by calls and permits. */
+  recordError(error: unknown, durationMs: number, generation: number): boolean {
     if (!this.#counts(error)) {
       this.ignored++;
       if (this.#events.has('ignored')) this.#events.emit('ignored', { name: this.#name, error });
       this.#machine.undecided(generation);
-      throw error;
+      return false;
     }
-    this.#recordFailure(error, undefined, start, generation);
+    this.#recordFailure(error, undefined, durationMs, generation);
+    return true;
+  }
+
+  /** A sync throw or async rejection: counted, ignored, or answered by the fallback. Throws what the caller must see. */
+  #onError(thisArg: unknown, args: readonly unknown[], error: unknown, start: number, generation: number): unknown {
+    if (!this.recordError(error, this.#since(start), generation)) throw error;
     if (this.fallback !== undefined && this.#options.fallbackOn === 'any') return this.#fallback(thisArg, args, error, false);
     throw error;
   }
 
-  #recordFailure(error: unknown, result: unknown, start: number, generation: number): void {
+  #recordFailure(error: unknown, result: unknown, durationMs: number, generation: number): void {
     this.failures++;
-    const now = this.#clock.now();
-    this.lastFailureAt = now;
-    const durationMs = Number.isNaN(start) ? start : now - start;
+    this.lastFailureAt = this.#clock.now();
     if (this.#events.has('failure')) {
       this.#events.emit(
         'failure',

@@ -47,6 +47,7 @@ export { defaultUnhealthyStates } from './health.js';
 export type { BreakerLogger } from './logger.js';
 export type { CallKind, CircuitBreakerOptions, ErrorClass, Fallback } from './options.js';
 export { defaults } from './options.js';
+export type { Permit } from './permit.js';
 export type { CacheOperationOptions, PresetInput, PresetOptions } from './presets.js';
 export { cacheOperation, databaseOperation, externalService, messageQueue, presetTimeouts } from './presets.js';
 export { Registry } from './registry.js';
