@@ -95,7 +95,9 @@ export class StateMachine {
   admit(): boolean {
     let inner = this.inner;
     if (inner.state === CircuitState.OPEN) {
-      if ((this.checkedAt = this.#clock.now()) < inner.until) return false;
+      const now = this.#clock.now();
+      this.checkedAt = now;
+      if (now < inner.until) return false;
       this.#recover();
       inner = this.inner;
     }

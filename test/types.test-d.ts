@@ -21,6 +21,8 @@ describe('circuitBreaker types', () => {
         return { id };
       },
     });
+    // @ts-expect-error the error comes first: an argument in its place is refused
+    circuitBreaker(async (id: string) => ({ id }), { fallback: (id: string, _error: unknown) => ({ id }) });
     // @ts-expect-error a sync function's fallback must return its type
     circuitBreaker((n: number) => n * 2, { fallback: () => 'not a number' });
     // @ts-expect-error unknown option
