@@ -300,3 +300,37 @@ describe('MemoryStateStore with re-entrant listeners', () => {
     void rejectBoom;
   });
 });
+
+describe('CircuitBreaker store callbacks', () => {
+  it('keeps deciding when the store throws on requestProbe, and asks again on the next call', () => {
+    let asked = 0;
+    let grant: (() => boolean) | undefined;
+    const store = {
+      attach: (port: { grantProbe(): boolean }) => {
+        grant = () => port.grantProbe();
+        return {
+          transitioned: () => {},
+          requestProbe: () => {
+            asked++;
+            if (asked === 1) throw new Error('store down');
+          },
+          detach: () => {
+            throw new Error('detach broke');
+          },
+        };
+      },
+    } as unknown as StateStore;
+    const { breaker, clock } = makeBreaker({ failureThreshold: 1, recoveryTimeout: 100, store });
+    const reported: string[] = [];
+    breaker.on('listenerError', (e) => reported.push(e.event));
+    expectThrow(() => breaker.call(boom));
+    clock.advance(100);
+    expect(expectThrow(() => breaker.call(() => 1))).toBeInstanceOf(CircuitOpenError);
+    expect(expectThrow(() => breaker.call(() => 1))).toBeInstanceOf(CircuitOpenError);
+    expect(asked).toBe(2);
+    grant?.();
+    expect(breaker.call(() => 'trial')).toBe('trial');
+    expect(() => breaker.dispose()).not.toThrow();
+    expect(reported).toEqual(['store.requestProbe', 'store.detach']);
+  });
+});
