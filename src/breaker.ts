@@ -251,7 +251,8 @@ export class CircuitBreaker {
    * process.on('SIGTERM', () => writeFileSync('breaker.json', JSON.stringify(breaker.snapshot())));
    */
   snapshot(): BreakerSnapshot {
-    return this.#machine.snapshot();
+    const snapshot = this.#machine.snapshot();
+    return this.#runner.seenAsync ? { ...snapshot, async: true } : snapshot;
   }
 
   /**
@@ -262,6 +263,7 @@ export class CircuitBreaker {
    */
   restore(snapshot: BreakerSnapshot): void {
     this.#machine.restore(snapshot);
+    if (snapshot.async === true) this.#runner.seenAsync = true;
   }
 
   /** Closes the breaker and forgets counted failures (also leaves `forced_open` and `disabled`); calls in flight no longer count. */

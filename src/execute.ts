@@ -33,8 +33,8 @@ export class CallRunner {
   ignored = 0;
   fallbacks = 0;
   lastFailureAt = Number.NaN;
-  /** Whether any call of this breaker has returned a thenable. */
-  #seenAsync = false;
+  /** Whether any call of this breaker has returned a thenable (or a restored snapshot says so). */
+  seenAsync = false;
   readonly #name: string;
   readonly #options: ResolvedOptions;
   readonly #clock: Clock;
@@ -114,7 +114,7 @@ export class CallRunner {
     controller: AbortController | undefined,
   ): Promise<unknown> {
     site.async = true;
-    this.#seenAsync = true;
+    this.seenAsync = true;
     const ms = this.#options.timeout;
     if (ms === undefined) {
       return Promise.resolve(work).then(
@@ -169,7 +169,7 @@ export class CallRunner {
   answersAsync(site: CallSite): boolean {
     const kind = this.#options.kind;
     if (kind !== 'auto') return kind === 'async';
-    return site.async || (!site.sync && this.#seenAsync);
+    return site.async || (!site.sync && this.seenAsync);
   }
 
   #onResult(result: unknown, start: number, generation: number): void {

@@ -26,6 +26,11 @@ export interface BreakerSnapshot {
   readonly attempt?: number;
   /** The detector's own snapshot (see {@link FailureDetector.snapshot}). */
   readonly detector: DetectorSnapshot;
+  /**
+   * Present (`true`) once the breaker has run async work: a breaker restored from it answers rejected calls of
+   * functions it has not seen yet with a rejected promise (README, "Call shapes"), also in a new process.
+   */
+  readonly async?: true;
 }
 
 /**
@@ -45,6 +50,7 @@ export function checkSnapshot(value: unknown, option = 'snapshot'): BreakerSnaps
   if ((s.state === 'open' || s.state === 'half_open') && !(Number.isInteger(s.attempt) && (s.attempt as number) >= 1)) {
     fail('with a positive integer `attempt` for an open or half-open state');
   }
+  if (s.async !== undefined && s.async !== true) fail('with `async` true or absent');
   const d = s.detector as Partial<DetectorSnapshot> | null;
   if (typeof d !== 'object' || d === null || typeof d.type !== 'string' || typeof d.version !== 'number') {
     fail('with a `detector` snapshot ({ type, version, data })');

@@ -210,6 +210,8 @@ export class Snapshot implements Command {
       ...(expected.state === 'open' ? { until: epoch(expected.openUntil) } : {}),
       ...(expected.state === 'open' || expected.state === 'half_open' ? { attempt: expected.attempt } : {}),
     });
+    // The snapshot carries whether the breaker has run async work (README "Call shapes").
+    expect(snapshot.async === true).toBe(world.seen.async || world.seen.signal || world.seen.restoredAsync);
     world.saved = { real: JSON.parse(JSON.stringify(snapshot)), model: expected };
     world.counts.snapshots++;
   }
@@ -227,6 +229,7 @@ export class Restore implements Command {
     if (this.target === 'same') {
       world.real.breaker.restore(saved.real);
       world.model.restore(saved.model);
+      if (saved.real.async === true) world.seen.restoredAsync = true;
       return;
     }
     const model = new BreakerModel(world.config, world.time);
@@ -241,6 +244,7 @@ export class Restore implements Command {
     world.real = real;
     world.models.push(model);
     world.seen.async = world.seen.signal = world.seen.syncValue = false;
+    world.seen.restoredAsync = saved.real.async === true;
   }
   toString = (): string => `restore(${this.target})`;
 }

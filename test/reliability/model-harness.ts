@@ -82,7 +82,7 @@ export interface World {
   real: Real;
   readonly pending: Pending[];
   /** Whether the current breaker's async sites have returned a thenable (with `kind: 'auto'` they then refuse with a promise). */
-  readonly seen: { async: boolean; signal: boolean; syncValue: boolean };
+  readonly seen: { async: boolean; signal: boolean; syncValue: boolean; restoredAsync: boolean };
   saved: { real: BreakerSnapshot; model: ModelSnapshot } | undefined;
   /** Every model of the history (a restore into a fresh breaker adds one), for the figures. */
   readonly models: BreakerModel[];
@@ -176,7 +176,7 @@ export function refusesAsync(world: World, site: 'sync' | 'async' | 'signal'): b
   const kind = world.caller.kind;
   if (site === 'signal' || kind === 'async') return true;
   if (kind === 'sync') return false;
-  const breakerSeenAsync = world.seen.async || world.seen.signal;
+  const breakerSeenAsync = world.seen.async || world.seen.signal || world.seen.restoredAsync;
   return site === 'async' ? breakerSeenAsync : !world.seen.syncValue && breakerSeenAsync;
 }
 
@@ -320,7 +320,7 @@ export function setup(config: ModelConfig, caller: CallerConfig): World {
     model,
     real,
     pending: [],
-    seen: { async: false, signal: false, syncValue: false },
+    seen: { async: false, signal: false, syncValue: false, restoredAsync: false },
     saved: undefined,
     models: [model],
     counts: { timed: 0, timeouts: 0, lateAfterTimeout: 0, snapshots: 0, restores: 0 },
