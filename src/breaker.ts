@@ -116,7 +116,12 @@ export class CircuitBreaker {
     return this.#machine.current();
   }
 
-  /** Whether calls are rejected: `open` or `forced_open` (not `half_open`, which lets trial calls through). */
+  /**
+   * Whether calls are rejected: `open` or `forced_open` (not `half_open`, which lets trial calls through).
+   * Like {@link CircuitBreaker.state}, reading it settles a due lazy transition.
+   * @example
+   * if (payments.isOpen()) showBanner('Payments are paused; we will retry shortly.');
+   */
   isOpen(): boolean {
     const state = this.#machine.current();
     return state === CircuitState.OPEN || state === CircuitState.FORCED_OPEN;

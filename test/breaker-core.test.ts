@@ -128,8 +128,8 @@ describe('CircuitBreaker hook isolation', () => {
     expect(() => registry.health()).not.toThrow();
   });
 
-  it('opens with the first backoff step when the backoff throws', () => {
-    const { breaker } = makeBreaker({
+  it('reopens with the first backoff step when the backoff throws, and reports it', () => {
+    const { breaker, clock } = makeBreaker({
       failureThreshold: 1,
       recoveryTimeout: {
         delay: (attempt: number) => {
@@ -138,9 +138,14 @@ describe('CircuitBreaker hook isolation', () => {
         },
       },
     });
-    breaker.on('listenerError', () => {});
+    const reported: string[] = [];
+    breaker.on('listenerError', (e) => reported.push(e.event));
     expectThrow(() => breaker.call(boom));
+    clock.advance(1_000);
+    expect((expectThrow(() => breaker.call(boom)) as Error).message).toBe('boom'); // the trial fails: attempt 2
     expect(breaker.state).toBe('open');
+    expect(breaker.status().recoveryTimeoutMs).toBe(1_000);
+    expect(reported).toEqual(['backoff']);
   });
 
   it('leaves nothing registered when the store refuses to attach', () => {
