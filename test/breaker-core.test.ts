@@ -225,6 +225,26 @@ describe('CircuitBreaker call shapes', () => {
   });
 });
 
+describe('CircuitBreaker generator functions', () => {
+  it('records nothing for an admitted generator call: iteration errors are neither success nor failure', async () => {
+    const { breaker } = makeBreaker({ failureThreshold: 1 });
+    async function* failingPages(): AsyncGenerator<number> {
+      yield 1;
+      throw new Error('page 2 failed');
+    }
+    const pages = breaker.wrap(failingPages);
+    const seen: number[] = [];
+    await expect(
+      (async () => {
+        for await (const page of pages()) seen.push(page);
+      })(),
+    ).rejects.toThrow('page 2 failed');
+    expect(seen).toEqual([1]);
+    expect(breaker.state).toBe('closed');
+    expect(breaker.status()).toMatchObject({ successes: 0, failures: 0 });
+  });
+});
+
 describe('CircuitBreaker fallback', () => {
   it('receives the error first, then the arguments, whatever their count', () => {
     const fallback = vi.fn((error: unknown, id: string, opts?: { fresh: boolean }) => `${id} ${String(opts)} ${(error as Error).name}`);
