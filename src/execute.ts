@@ -26,9 +26,8 @@ export type AnyFallback = (error: unknown, ...args: unknown[]) => unknown;
  *
  * The call shape rule: a call the breaker rejects without running answers with a rejected promise when
  * the function is declared `async`, has returned a thenable, or has never answered synchronously (returned
- * a plain value or thrown) while the breaker has
- * seen async work (a fresh arrow `() => api()`, a bound method); with a thrown error otherwise.
- * `kind: 'sync' | 'async'` forces one shape.
+ * a plain value or thrown) while the breaker has seen async work (a fresh arrow `() => api()`, a bound
+ * method); with a thrown error otherwise. `kind: 'sync' | 'async'` forces one shape.
  */
 export class CallRunner {
   /** Whether calls read the clock for their duration (detector needs it, or someone listens). */
