@@ -101,9 +101,11 @@ export class StateMachine {
       this.#recover();
       inner = this.inner;
     }
+    // A trial wait that ran out reopens it; a listener may have moved it on again (re-read in both cases).
+    if (inner.state === CircuitState.HALF_OPEN && this.#checkTrialWait(inner)) inner = this.inner;
     switch (inner.state) {
       case CircuitState.HALF_OPEN:
-        if (this.#checkTrialWait(inner) || inner.inFlight >= this.#options.halfOpenMaxCalls) return false;
+        if (inner.inFlight >= this.#options.halfOpenMaxCalls) return false;
         if (inner.inFlight++ === 0 && this.#options.halfOpenMaxWait !== undefined) inner.waitingSince = this.#clock.now();
         return true;
       case CircuitState.DISABLED:

@@ -359,3 +359,17 @@ describe('CircuitBreaker store callbacks', () => {
     expect(reported).toEqual(['store.requestProbe', 'store.detach']);
   });
 });
+
+describe('CircuitBreaker admission after a re-entrant transition', () => {
+  it('runs a call when a listener resets the breaker that a timed-out trial just reopened', () => {
+    const { breaker, clock } = openBreaker({ failureThreshold: 1, recoveryTimeout: 100, halfOpenMaxWait: 50 });
+    clock.advance(100);
+    void breaker.call(() => new Promise(() => {})); // a trial that hangs
+    breaker.on('stateChange', (e) => {
+      if (e.reason === 'trial_timed_out') breaker.reset();
+    });
+    clock.advance(50);
+    expect(breaker.call(() => 'ran')).toBe('ran');
+    expect(breaker.state).toBe('closed');
+  });
+});
