@@ -19,7 +19,7 @@ const getUser = circuitBreaker(fetchUser, {
   successThreshold: 1,
   recoveryTimeout: 30_000,
   clock,
-  fallback: (id, error) => ({ id, name: 'unknown', source: isCircuitOpenError(error) ? 'fallback (circuit open)' : 'fallback' }),
+  fallback: (error, id) => ({ id, name: 'unknown', source: isCircuitOpenError(error) ? 'fallback (circuit open)' : 'fallback' }),
 });
 getUser.breaker.on('stateChange', (e) => console.log(`  [users] ${e.from} -> ${e.to} (${e.reason})`));
 

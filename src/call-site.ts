@@ -1,16 +1,28 @@
 // biome-ignore lint/suspicious/noExplicitAny: a call site holds any function
 export type AnyFunction = (...args: any[]) => any;
 
-/** One function run through a breaker: remembers whether it has answered asynchronously, to shape rejections alike. */
+/**
+ * One function run through a breaker, with what its calls have shown of its shape, so that a call
+ * the breaker rejects answers in the shape the caller expects (see `CallRunner`).
+ */
 export interface CallSite {
   readonly fn: AnyFunction;
+  /** Declared `async`, or has returned a thenable. */
   async: boolean;
+  /** Has answered synchronously: returned a plain value or thrown (and is not known to be async). */
+  sync: boolean;
+  /**
+   * `'sync'`/`'async'` for a declared generator function: its call only hands out an iterator, so the
+   * breaker admits or rejects the call and records no outcome for it.
+   */
+  readonly generator: 'sync' | 'async' | undefined;
 }
 
 /** A site for `fn`, async from the start when `fn` is declared `async`. */
 export function createCallSite(fn: AnyFunction): CallSite {
   const tag = (fn as unknown as Record<symbol, unknown>)[Symbol.toStringTag];
-  return { fn, async: tag === 'AsyncFunction' || tag === 'AsyncGeneratorFunction' };
+  const generator = tag === 'GeneratorFunction' ? 'sync' : tag === 'AsyncGeneratorFunction' ? 'async' : undefined;
+  return { fn, async: tag === 'AsyncFunction', sync: false, generator };
 }
 
 /** Whether `value` has a callable `then` (reading it may throw: callers keep this inside their `try`). */
@@ -18,4 +30,19 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
     value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function'
   );
+}
+
+/** What a rejected call of a generator function answers: an iterator that throws `error` when first read. */
+export function throwingIterator(kind: 'sync' | 'async', error: unknown): Generator<never> | AsyncGenerator<never> {
+  return kind === 'async' ? throwingAsync(error) : throwingSync(error);
+}
+
+// biome-ignore lint/correctness/useYield: it only throws, on the first next()
+function* throwingSync(error: unknown): Generator<never> {
+  throw error;
+}
+
+// biome-ignore lint/correctness/useYield: it only rejects, on the first next()
+async function* throwingAsync(error: unknown): AsyncGenerator<never> {
+  throw error;
 }

@@ -1,5 +1,6 @@
 import type { DetectorStats } from './detectors/detector.js';
 import type { CircuitState } from './state.js';
+import { describeValue } from './validate.js';
 
 /** Why a breaker changed state. */
 export type TransitionReason =
@@ -15,7 +16,7 @@ export type TransitionReason =
   | 'restored'
   | 'remote';
 
-/** Payload of the `stateChange` event. Times are readings of the breaker's clock (ms). */
+/** Payload of the `stateChange` event. `at` is when the transition happened, in epoch milliseconds. */
 export interface StateChangeEvent {
   readonly name: string;
   readonly from: CircuitState;
@@ -66,9 +67,11 @@ export interface IgnoredEvent {
 }
 
 /**
- * Payload of the `listenerError` event: a listener, predicate or hook threw. The call it observed is
- * unaffected. When nobody listens to `listenerError`, the error is rethrown in a microtask, so it is
- * never lost silently.
+ * Payload of the `listenerError` event: user code the breaker ran (a listener, `isFailure`,
+ * `isResultFailure`, a detector method, the backoff, a store callback) threw. The call it observed is
+ * unaffected. `event` names the hook (`stateChange`, `isFailure`, `detector.onFailure`, `store.transitioned`, ...).
+ * When nobody listens to `listenerError`, the first error of each hook is printed with `console.error`
+ * (and then every tenfold count: 10th, 100th, ...), never rethrown: a hook never ends the process.
  */
 export interface ListenerErrorEvent {
   readonly name: string;
@@ -95,12 +98,26 @@ export type Unsubscribe = () => void;
 
 type ListenerLists = { [K in keyof BreakerEvents]?: Listener<K>[] };
 
+/** Every event name a breaker emits, for checking `on()`. */
+export const breakerEventNames: ReadonlySet<string> = new Set<keyof BreakerEvents>([
+  'stateChange',
+  'success',
+  'failure',
+  'rejected',
+  'fallback',
+  'ignored',
+  'listenerError',
+]);
+
 /**
  * A tiny typed listener set. Emitting to an event nobody listens to costs one property read, and the
- * breaker checks {@link Emitter.has} before it builds a payload.
+ * breaker checks {@link Emitter.has} before it builds a payload. It is also where errors of user code
+ * go ({@link Emitter.report}): the one policy for every hook.
  */
 export class Emitter {
   #lists: ListenerLists = {};
+  /** Errors per hook reported while nobody listened to `listenerError`. */
+  #unheard: Map<string, number> | undefined;
   readonly #source: string;
 
   constructor(source: string) {
@@ -111,7 +128,12 @@ export class Emitter {
     return this.#lists[event] !== undefined;
   }
 
+  /** @throws {TypeError} for an unknown event name or a listener that is not a function. */
   on<K extends keyof BreakerEvents>(event: K, listener: Listener<K>): Unsubscribe {
+    if (!breakerEventNames.has(event)) {
+      throw new TypeError(`Expected an event name, one of ${[...breakerEventNames].join(', ')}, got ${describeValue(event)}`);
+    }
+    if (typeof listener !== 'function') throw new TypeError(`Expected a \`${event}\` listener function, got ${describeValue(listener)}`);
     // Copy on write: an emit in progress keeps iterating the list it started with.
     const lists = this.#lists as Record<K, Listener<K>[] | undefined>;
     lists[event] = [...(lists[event] ?? []), listener];
@@ -135,15 +157,30 @@ export class Emitter {
     }
   }
 
-  /** Sends an error thrown by user code that must not change a call's outcome to `listenerError`. */
-  report(event: string, error: unknown): void {
-    const handlers = this.#lists.listenerError;
-    if (event !== 'listenerError' && handlers !== undefined) {
-      this.emit('listenerError', { name: this.#source, event, error });
+  /**
+   * Where an error thrown by user code goes; it never changes a call's outcome. To `listenerError`
+   * listeners; when there are none (or one of them threw), printed with `console.error` the first
+   * time a hook fails and then at every tenfold count, never rethrown.
+   */
+  report(hook: string, error: unknown): void {
+    if (hook !== 'listenerError' && this.#lists.listenerError !== undefined) {
+      this.emit('listenerError', { name: this.#source, event: hook, error });
       return;
     }
-    queueMicrotask(() => {
-      throw error;
-    });
+    this.#unheard ??= new Map();
+    const count = (this.#unheard.get(hook) ?? 0) + 1;
+    this.#unheard.set(hook, count);
+    if (!isPowerOfTen(count)) return;
+    const out = (globalThis as { console?: { error?: (...data: unknown[]) => void } }).console;
+    out?.error?.(
+      `tripswitch: circuit "${this.#source}": ${hook} threw (${count} time${count === 1 ? '' : 's'} so far; ` +
+        "listen to 'listenerError' to handle these). The call was not affected:",
+      error,
+    );
   }
+}
+
+function isPowerOfTen(n: number): boolean {
+  while (n >= 10 && n % 10 === 0) n /= 10;
+  return n === 1;
 }

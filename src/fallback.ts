@@ -1,11 +1,12 @@
 import { isThenable } from './call-site.js';
 
 /**
- * Runs `fallback(...args, error)` with the call's `this`. For an async answer its result becomes a promise.
- * A fallback that throws (or rejects) surfaces its own error, given the original `error` as `cause`.
+ * Runs `fallback(error, ...args)` with the call's `this`: the error always comes first, whatever the
+ * number of arguments the caller passed. For an async answer its result becomes a promise. A fallback
+ * that throws (or rejects) surfaces its own error, given the original `error` as `cause`.
  */
 export function runFallback(
-  fallback: (...argsAndError: unknown[]) => unknown,
+  fallback: (error: unknown, ...args: unknown[]) => unknown,
   thisArg: unknown,
   args: readonly unknown[],
   error: unknown,
@@ -13,7 +14,7 @@ export function runFallback(
 ): unknown {
   let value: unknown;
   try {
-    value = fallback.apply(thisArg, [...args, error]);
+    value = fallback.apply(thisArg, [error, ...args]);
   } catch (fallbackError) {
     const surfaced = withCause(fallbackError, error);
     if (async) return Promise.reject(surfaced);

@@ -49,6 +49,7 @@ export { keyedCircuitBreaker } from './keyed.js';
 export type { BreakerLogger, TransitionLogFields } from './logger.js';
 export type { CallKind, CircuitBreakerOptions, ErrorClass, Fallback } from './options.js';
 export { defaults } from './options.js';
+export type { Permit } from './permit.js';
 export type { CacheOperationOptions, PresetInput, PresetOptions } from './presets.js';
 export { cacheOperation, databaseOperation, externalService, messageQueue, presetTimeouts } from './presets.js';
 export type { RegistryOptions } from './registry.js';

@@ -17,14 +17,20 @@ export type ErrorClass = abstract new (...args: any[]) => unknown;
 export type CallKind = 'auto' | 'sync' | 'async';
 
 /**
- * A fallback receives the call's arguments followed by the error that stopped it, and returns what
- * the call would have returned (for an async function, the value or a promise of it). Typed by the
- * function when the breaker wraps one (`circuitBreaker(fn, ...)`), loosely otherwise.
+ * A fallback receives the error that stopped the call first, then the call's arguments (with the
+ * call's `this`), and returns what the call would have returned (for an async function, the value or a
+ * promise of it). The error's place never depends on how many arguments the caller passed. Typed by
+ * the function when the breaker wraps one (`circuitBreaker(fn, ...)`), loosely otherwise.
+ *
+ * @example
+ * const getUser = circuitBreaker(fetchUser, { fallback: (error, id) => ({ id, name: 'unknown' }) });
  */
-export type Fallback<Args extends readonly unknown[], Result> = number extends Args['length']
-  ? // biome-ignore lint/suspicious/noExplicitAny: a breaker not bound to one function takes any fallback
-    (this: any, ...argsAndError: any[]) => FallbackResult<Result>
-  : (...argsAndError: [...Args, unknown]) => FallbackResult<Result>;
+// biome-ignore lint/suspicious/noExplicitAny: `this` is whatever the call had
+export type Fallback<Args extends readonly unknown[], Result, This = any> = (
+  this: This,
+  error: unknown,
+  ...args: Args
+) => FallbackResult<Result>;
 
 /** What a fallback may return for a function returning `Result`: the value, or a promise of it when async. */
 export type FallbackResult<Result> = Result extends PromiseLike<infer Value> ? Value | PromiseLike<Value> : Result;
@@ -195,7 +201,7 @@ export interface ResolvedOptions {
   readonly ignoreErrors: readonly ErrorClass[] | undefined;
   readonly isFailure: ((error: unknown) => boolean) | undefined;
   readonly isResultFailure: ((result: unknown) => boolean) | undefined;
-  readonly fallback: ((...argsAndError: unknown[]) => unknown) | undefined;
+  readonly fallback: ((error: unknown, ...args: unknown[]) => unknown) | undefined;
   readonly fallbackOn: 'rejected' | 'any';
   readonly kind: CallKind;
   readonly detector: FailureDetector;
@@ -293,7 +299,7 @@ export function resolveOptions(options: CircuitBreakerOptions, name?: string): R
     ignoreErrors: optionalClasses('ignoreErrors', o.ignoreErrors),
     isFailure: optionalFunction<(error: unknown) => boolean>('isFailure', o.isFailure),
     isResultFailure: optionalFunction<(result: unknown) => boolean>('isResultFailure', o.isResultFailure),
-    fallback: optionalFunction<(...argsAndError: unknown[]) => unknown>('fallback', o.fallback),
+    fallback: optionalFunction<(error: unknown, ...args: unknown[]) => unknown>('fallback', o.fallback),
     fallbackOn: o.fallbackOn === undefined ? defaults.fallbackOn : checkOneOf('fallbackOn', o.fallbackOn, ['rejected', 'any'] as const),
     kind: o.kind === undefined ? defaults.kind : checkOneOf('kind', o.kind, ['auto', 'sync', 'async'] as const),
     detector,

@@ -101,7 +101,7 @@ export function cacheOperation(name: string, options: CacheOperationOptions = {}
  * (brokers restart or rebalance in seconds) and needs 2 good trials to close. Pair it with a `fallback`
  * that stores the message locally for a later retry.
  * @example
- * const publish = circuitBreaker(producer.send, messageQueue('orders-topic', { fallback: (msg) => outbox.push(msg) }));
+ * const publish = circuitBreaker(producer.send, messageQueue('orders-topic', { fallback: (_error, msg) => outbox.push(msg) }));
  */
 export function messageQueue(name: string, options?: PresetInput): PresetOptions {
   return preset(name, { failureThreshold: 5, successThreshold: 2, recoveryTimeout: 15_000 }, presetTimeouts.messageQueue, options);

@@ -195,6 +195,16 @@ export class Registry {
   }
 
   /**
+   * Sets or replaces the fallback of the breaker registered under `name` (see {@link CircuitBreaker.setFallback}).
+   * @throws {CircuitBreakerError} (code `ERR_CIRCUIT_BREAKER_NOT_FOUND`) for an unknown name.
+   * @example
+   * registry.setFallback('rates', () => cachedRates);
+   */
+  setFallback(name: string, fallback: Parameters<CircuitBreaker['setFallback']>[0]): void {
+    this.get(name).setFallback(fallback);
+  }
+
+  /**
    * Drops the breaker registered under `name` (per-key breakers would otherwise grow forever), detaches
    * it from its `store` ({@link CircuitBreaker.dispose}) and tells the `onRemove` listeners.
    */

@@ -1,4 +1,4 @@
-import { type Clock, fromEpochMs, toEpochMs } from './clock.js';
+import type { Clock } from './clock.js';
 import type { DetectorSnapshot } from './detectors/detector.js';
 import { type CircuitState, circuitStates } from './state.js';
 import { describeValue } from './validate.js';
@@ -26,6 +26,11 @@ export interface BreakerSnapshot {
   readonly attempt?: number;
   /** The detector's own snapshot (see {@link FailureDetector.snapshot}). */
   readonly detector: DetectorSnapshot;
+  /**
+   * Present (`true`) once the breaker has run async work: a breaker restored from it answers rejected calls of
+   * functions it has not seen yet with a rejected promise (README, "Call shapes"), also in a new process.
+   */
+  readonly async?: true;
 }
 
 /**
@@ -45,6 +50,7 @@ export function checkSnapshot(value: unknown, option = 'snapshot'): BreakerSnaps
   if ((s.state === 'open' || s.state === 'half_open') && !(Number.isInteger(s.attempt) && (s.attempt as number) >= 1)) {
     fail('with a positive integer `attempt` for an open or half-open state');
   }
+  if (s.async !== undefined && s.async !== true) fail('with `async` true or absent');
   const d = s.detector as Partial<DetectorSnapshot> | null;
   if (typeof d !== 'object' || d === null || typeof d.type !== 'string' || typeof d.version !== 'number') {
     fail('with a `detector` snapshot ({ type, version, data })');
@@ -64,9 +70,18 @@ export type SnapshotState =
 
 /** Writes `inner` (clock readings) as a snapshot (epoch ms). */
 export function encodeSnapshot(inner: SnapshotState, clock: Clock, detector: DetectorSnapshot): BreakerSnapshot {
-  const since = Math.round(toEpochMs(clock, inner.since));
+  // One offset for every time of the snapshot, so a wall-clock tick between reads cannot stretch `until - since`.
+  const offset = epochOffset(clock);
+  const since = Math.round(inner.since + offset);
   if (inner.state === 'open') {
-    return { version: 1, state: inner.state, since, until: Math.round(toEpochMs(clock, inner.until)), attempt: inner.attempt, detector };
+    return {
+      version: 1,
+      state: inner.state,
+      since,
+      until: since + Math.round(inner.until - inner.since),
+      attempt: inner.attempt,
+      detector,
+    };
   }
   if (inner.state === 'half_open') return { version: 1, state: inner.state, since, attempt: inner.attempt, detector };
   return { version: 1, state: inner.state, since, detector };
@@ -80,14 +95,21 @@ export function decodeSnapshot(
   | { state: 'open'; since: number; until: number; attempt: number }
   | { state: 'half_open'; since: number; attempt: number; inFlight: number; successes: number; waitingSince: number }
   | { state: 'closed' | 'forced_open' | 'disabled'; since: number } {
-  const since = fromEpochMs(clock, snapshot.since);
+  const now = clock.now();
+  const offset = Date.now() - now;
+  const since = snapshot.since - offset;
   const attempt = snapshot.attempt ?? 1;
   switch (snapshot.state) {
     case 'open':
-      return { state: 'open', since, until: fromEpochMs(clock, snapshot.until as number), attempt };
+      return { state: 'open', since, until: since + ((snapshot.until as number) - snapshot.since), attempt };
     case 'half_open':
-      return { state: 'half_open', since, attempt, inFlight: 0, successes: 0, waitingSince: clock.now() };
+      return { state: 'half_open', since, attempt, inFlight: 0, successes: 0, waitingSince: now };
     default:
       return { state: snapshot.state, since };
   }
+}
+
+/** Epoch ms minus the clock's reading, taken once per conversion. */
+function epochOffset(clock: Clock): number {
+  return Date.now() - clock.now();
 }

@@ -67,6 +67,8 @@ export function circuitBreaker(first?: unknown, second?: unknown, third?: unknow
     return createDecorator()(first as object, second, third as PropertyDescriptor);
   }
   if (typeof first === 'function') return wrapFunction(first as AnyFunction, second as CircuitBreakerFunctionOptions<AnyFunction>);
+  // `circuitBreaker(undefined, options)` is a function that went missing, not decorator options.
+  if (second !== undefined) throw invalid('circuitBreaker() first argument', 'a function to wrap', first);
   if (first === undefined || (typeof first === 'object' && first !== null)) {
     return createDecorator(first as CircuitBreakerDecoratorOptions | undefined);
   }

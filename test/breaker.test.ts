@@ -129,8 +129,9 @@ describe('CircuitBreaker state machine', () => {
     expect(breaker.status().successes).toBe(1);
   });
 
-  it('emits one stateChange per transition with from, to, reason and time', () => {
+  it('emits one stateChange per transition with from, to, reason and time in epoch ms', () => {
     const { breaker, clock } = makeBreaker({ failureThreshold: 1, recoveryTimeout: 100, successThreshold: 1 });
+    vi.spyOn(Date, 'now').mockImplementation(() => 1_000_000 + clock.now()); // the wall clock moves with the fake one
     const events: StateChangeEvent[] = [];
     breaker.on('stateChange', (e) => events.push(e));
     expectThrow(() => breaker.call(boom));
@@ -142,12 +143,13 @@ describe('CircuitBreaker state machine', () => {
         from: 'closed',
         to: 'open',
         reason: 'failure_threshold',
-        at: 0,
+        at: 1_000_000,
         detector: { failures: 1, successes: 0, calls: 1, failureRate: null },
       },
-      { name: 'test', from: 'open', to: 'half_open', reason: 'recovery_timeout', at: 100 },
-      { name: 'test', from: 'half_open', to: 'closed', reason: 'trial_succeeded', at: 100 },
+      { name: 'test', from: 'open', to: 'half_open', reason: 'recovery_timeout', at: 1_000_100 },
+      { name: 'test', from: 'half_open', to: 'closed', reason: 'trial_succeeded', at: 1_000_100 },
     ]);
+    vi.restoreAllMocks();
   });
 
   it('calls onStateChange given in the options', () => {
@@ -360,8 +362,8 @@ describe('CircuitBreaker sync and async shapes', () => {
 });
 
 describe('CircuitBreaker fallback', () => {
-  it('answers rejected calls with the fallback, given the arguments and the error', () => {
-    const fallback = vi.fn((id: string, error: unknown) => `cached ${id} (${(error as Error).name})`);
+  it('answers rejected calls with the fallback, given the error and the arguments', () => {
+    const fallback = vi.fn((error: unknown, id: string) => `cached ${id} (${(error as Error).name})`);
     const { breaker } = openBreaker({ failureThreshold: 1, fallback });
     expect(breaker.call((id: string) => `live ${id}`, 'u1')).toBe('cached u1 (CircuitOpenError)');
     expect(breaker.status().fallbacks).toBe(1);

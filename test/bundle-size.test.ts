@@ -23,8 +23,8 @@ interface Budget {
 const budgets: Readonly<Record<string, Budget>> = {
   // One named import must not drag in the core: the ESM build keeps one module per source module.
   'a type guard': { imports: '{ isCircuitOpenError }', esbuild: 600, vite: 550 },
-  'the wrapper': { imports: '{ circuitBreaker }', esbuild: 10_400, vite: 11_150 },
-  'the whole core': { imports: '* as everything', esbuild: 12_800, vite: 13_500 },
+  'the wrapper': { imports: '{ circuitBreaker }', esbuild: 15_400, vite: 15_800 },
+  'the whole core': { imports: '* as everything', esbuild: 18_000, vite: 18_400 },
 };
 
 const root = fileURLToPath(new URL('../', import.meta.url));

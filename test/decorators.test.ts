@@ -102,8 +102,8 @@ describe('@circuitBreaker (standard decorators)', () => {
       readonly cache = { u1: 'cached user' } as Record<string, string>;
       @circuitBreaker({
         name: 'tc39-users',
-        fallback(this: Users) {
-          return this.cache.u1;
+        fallback(this: Users, _error: unknown, id: string) {
+          return this.cache[id];
         },
       })
       async get(id: string): Promise<string | undefined> {

@@ -77,19 +77,25 @@ describe('CircuitBreaker events', () => {
     expect(listenerError).toHaveBeenCalledWith({ name: 'test', event: 'success', error: thrown });
   });
 
-  it('rethrows a listener error in a microtask when nobody listens to listenerError', () => {
-    const queued: (() => void)[] = [];
-    vi.spyOn(globalThis, 'queueMicrotask').mockImplementation((task) => {
-      queued.push(task);
-    });
-    const { breaker } = makeBreaker({ failureThreshold: 1 });
+  it('prints a listener error once per hook, with a count, when nobody listens to listenerError', () => {
+    const microtasks = vi.spyOn(globalThis, 'queueMicrotask');
+    const printed = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const { breaker } = makeBreaker({ failureThreshold: 1, recoveryTimeout: 10 });
     breaker.on('stateChange', () => {
       throw new Error('listener bug');
     });
     expect(() => breaker.call(boom)).toThrow('boom');
     expect(breaker.state).toBe('open');
-    expect(queued).toHaveLength(1);
-    expect(() => queued[0]?.()).toThrow('listener bug');
+    for (let i = 0; i < 9; i++) {
+      breaker.reset();
+      expect(() => breaker.call(boom)).toThrow('boom');
+    }
+    expect(microtasks).not.toHaveBeenCalled();
+    // 19 stateChange errors: printed at the 1st and the 10th.
+    expect(printed).toHaveBeenCalledTimes(2);
+    expect(printed.mock.calls[0]?.[0]).toContain('stateChange threw (1 time so far');
+    expect(printed.mock.calls[0]?.[1]).toHaveProperty('message', 'listener bug');
+    expect(printed.mock.calls[1]?.[0]).toContain('(10 times so far');
   });
 
   it('reports a throwing isFailure predicate and counts the error as a failure', () => {

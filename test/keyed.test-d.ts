@@ -16,7 +16,7 @@ describe('keyedCircuitBreaker (types)', () => {
         expectTypeOf(n).toEqualTypeOf<number>();
         return tenant;
       },
-      fallback: (_tenant, n) => n,
+      fallback: (_error, _tenant, n) => n,
     });
     // @ts-expect-error the key must be a string
     keyedCircuitBreaker((n: number) => n, { key: (n) => n });

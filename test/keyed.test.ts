@@ -188,7 +188,7 @@ describe('keyedCircuitBreaker', () => {
   });
 
   it('gives the fallback the call arguments and the error', () => {
-    const fallback = vi.fn((tenant: string, _path: string, error: unknown) => `fallback ${tenant} ${isCircuitOpenError(error)}`);
+    const fallback = vi.fn((error: unknown, tenant: string, _path: string) => `fallback ${tenant} ${isCircuitOpenError(error)}`);
     const call = keyedCircuitBreaker(
       (tenant: string, _path: string): string => {
         throw new Error(tenant);

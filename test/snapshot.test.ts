@@ -3,6 +3,7 @@ import { exponentialBackoff } from '../src/backoff.js';
 import { CircuitBreaker } from '../src/breaker.js';
 import type { DetectorSnapshot, DetectorStats, FailureDetector } from '../src/detectors/detector.js';
 import { assertSnapshot } from '../src/detectors/detector.js';
+import { CircuitOpenError } from '../src/errors.js';
 import type { StateChangeEvent } from '../src/events.js';
 import type { BreakerSnapshot } from '../src/snapshot.js';
 import { fakeClock } from './helpers.js';
@@ -58,7 +59,7 @@ describe('CircuitBreaker snapshot', () => {
       since: EPOCH,
       until: EPOCH + 30_000,
       attempt: 1,
-      detector: { type: 'consecutive', version: 1, data: { failures: 0 } },
+      detector: { type: 'consecutive', version: 1, data: { failures: 1 } }, // the failures that tripped it
     });
   });
 
@@ -167,5 +168,20 @@ describe('CircuitBreaker snapshot', () => {
     const b = new CircuitBreaker('b', { registry: false, failureThreshold: 3, initialState: a.snapshot() });
     expect(() => b.call(fail)).toThrow();
     expect(b.state).toBe('open');
+  });
+});
+
+describe('CircuitBreaker snapshot and the call shape', () => {
+  it('carries that the breaker has run async work, so a new breaker refuses unseen functions with a promise', async () => {
+    const first = new CircuitBreaker('shape', { registry: false, failureThreshold: 1 });
+    expect(first.snapshot()).not.toHaveProperty('async');
+    await expect(first.call(() => Promise.reject(new Error('down')))).rejects.toThrow('down');
+    const saved = JSON.parse(JSON.stringify(first.snapshot()));
+    expect(saved.async).toBe(true);
+    const again = new CircuitBreaker('shape', { registry: false, initialState: saved });
+    const answer = again.call(() => Promise.resolve(1));
+    expect(answer).toBeInstanceOf(Promise);
+    await expect(answer).rejects.toThrow(CircuitOpenError);
+    expect(() => again.restore({ ...saved, async: 'yes' })).toThrow(TypeError);
   });
 });

@@ -64,9 +64,11 @@ describe('CircuitBreaker timeout', () => {
     expect(breaker.status().failures).toBe(1);
   });
 
-  it('hands out a signal that never aborts without a timeout, and keeps a sync function sync', () => {
+  it('hands out a signal that never aborts without a timeout, and answers a sync function with a promise', async () => {
     const breaker = new CircuitBreaker('t', { registry: false });
-    expect(breaker.callWithSignal((signal) => signal.aborted)).toBe(false);
+    const answer = breaker.callWithSignal((signal) => signal.aborted);
+    expect(answer).toBeInstanceOf(Promise);
+    await expect(answer).resolves.toBe(false);
     expect(vi.getTimerCount()).toBe(0);
   });
 

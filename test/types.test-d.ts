@@ -15,12 +15,14 @@ describe('circuitBreaker types', () => {
 
   it('types the fallback by the function', () => {
     circuitBreaker(async (id: string) => ({ id }), {
-      fallback: (id, error) => {
+      fallback: (error, id) => {
         expectTypeOf(id).toEqualTypeOf<string>();
         expectTypeOf(error).toEqualTypeOf<unknown>();
         return { id };
       },
     });
+    // @ts-expect-error the error comes first: an argument in its place is refused
+    circuitBreaker(async (id: string) => ({ id }), { fallback: (id: string, _error: unknown) => ({ id }) });
     // @ts-expect-error a sync function's fallback must return its type
     circuitBreaker((n: number) => n * 2, { fallback: () => 'not a number' });
     // @ts-expect-error unknown option

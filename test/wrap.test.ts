@@ -63,7 +63,7 @@ describe('circuitBreaker(fn)', () => {
 
   it('answers with a typed fallback', async () => {
     const getPrice = circuitBreaker(async (sku: string): Promise<number> => Number(sku), {
-      fallback: (sku, error) => (error instanceof CircuitOpenError ? -1 : sku.length),
+      fallback: (error, sku) => (error instanceof CircuitOpenError ? -1 : sku.length),
     });
     getPrice.breaker.trip();
     await expect(getPrice('12')).resolves.toBe(-1);

@@ -16,9 +16,9 @@ describe('CircuitBreakerOptions', () => {
 });
 
 describe('CircuitBreaker.callWithSignal', () => {
-  it('hands fn an AbortSignal and returns what fn returns', () => {
+  it('hands fn an AbortSignal and always answers with a promise', () => {
     const breaker = new CircuitBreaker('t', { registry: false });
     expectTypeOf(breaker.callWithSignal(async (signal) => signal.aborted)).toEqualTypeOf<Promise<boolean>>();
-    expectTypeOf(breaker.callWithSignal((signal) => signal.reason as string)).toEqualTypeOf<string>();
+    expectTypeOf(breaker.callWithSignal((signal) => signal.reason as string)).toEqualTypeOf<Promise<string>>();
   });
 });

@@ -126,6 +126,6 @@ describe('RateWindowDetector', () => {
     expect(breaker.state).toBe('closed'); // the old success has expired: 1 call < minimumCalls
     expect(() => breaker.call(fail)).toThrow('x');
     expect(breaker.state).toBe('open');
-    expect(breaker.status().detector).toMatchObject({ calls: 0 }); // reset on opening
+    expect(breaker.status().detector).toMatchObject({ calls: 2, failures: 2 }); // kept while open, reset on closing
   });
 });

@@ -41,6 +41,7 @@ export class SyncCall implements Command {
       return;
     }
     record(world.model, this.outcome, decision.generation, 0); // no time passes during a sync call
+    world.seen.syncValue = true; // it answered synchronously (a value or a throw)
     await expectAnswer(got, false, expectOutcome(world, world.model, this.outcome, thrownBy.get(this.outcome)));
   }
   toString = (): string => `sync(${this.outcome})`;
@@ -177,7 +178,7 @@ export class Observe implements Command {
       ...m.totals,
       halfOpenInFlight: state === 'half_open' ? m.trialsInFlight : 0,
       halfOpenSuccesses: state === 'half_open' ? m.trialSuccesses : 0,
-      timeUntilRecoveryMs: state === 'open' ? m.openUntil - world.time.now : null,
+      timeUntilRecoveryMs: state === 'open' ? Math.max(0, m.openUntil - world.time.now) : null,
     });
     // The current backoff step; manual states keep whatever step they came from, which the README leaves open.
     if (state === 'closed' || state === 'open' || state === 'half_open') expect(status.recoveryTimeoutMs).toBe(m.delay(m.attempt));
@@ -187,6 +188,10 @@ export class Observe implements Command {
       expect(status.detector.slowCalls).toBe(stats.slowCalls);
     }
     expect(real.events.map(({ from, to, reason }) => ({ from, to, reason }))).toEqual(m.transitions);
+    // The store hears every transition, in causal order, and the last one it heard is the breaker's state.
+    const told = real.told;
+    for (let i = 1; i < told.length; i++) expect(told[i]?.from).toBe(told[i - 1]?.to);
+    if (told.length > 0) expect(told.at(-1)?.to).toBe(state);
   }
   toString = (): string => 'observe';
 }
@@ -205,6 +210,8 @@ export class Snapshot implements Command {
       ...(expected.state === 'open' ? { until: epoch(expected.openUntil) } : {}),
       ...(expected.state === 'open' || expected.state === 'half_open' ? { attempt: expected.attempt } : {}),
     });
+    // The snapshot carries whether the breaker has run async work (README "Call shapes").
+    expect(snapshot.async === true).toBe(world.seen.async || world.seen.signal || world.seen.restoredAsync);
     world.saved = { real: JSON.parse(JSON.stringify(snapshot)), model: expected };
     world.counts.snapshots++;
   }
@@ -222,10 +229,11 @@ export class Restore implements Command {
     if (this.target === 'same') {
       world.real.breaker.restore(saved.real);
       world.model.restore(saved.model);
+      if (saved.real.async === true) world.seen.restoredAsync = true;
       return;
     }
     const model = new BreakerModel(world.config, world.time);
-    model.restore(saved.model);
+    model.restore(saved.model, this.target === 'fresh');
     let real: Real;
     if (this.target === 'fresh') {
       real = makeReal(world);
@@ -235,7 +243,8 @@ export class Restore implements Command {
     world.model = model;
     world.real = real;
     world.models.push(model);
-    world.seen.async = world.seen.signal = false;
+    world.seen.async = world.seen.signal = world.seen.syncValue = false;
+    world.seen.restoredAsync = saved.real.async === true;
   }
   toString = (): string => `restore(${this.target})`;
 }

@@ -6,7 +6,9 @@ import {
   exponentialBackoff,
   isCallTimeoutError,
   isCircuitOpenError,
+  type LocalTransition,
   type StateChangeEvent,
+  type StateStore,
 } from '../../src/index.js';
 import { BreakerModel, type ModelConfig, type ModelRejection, type ModelSnapshot, type SharedTime } from './model.js';
 
@@ -63,6 +65,10 @@ export interface Real {
   readonly asyncCall: (slot: Slot) => unknown;
   /** The same through `callWithSignal` (its own call site). */
   readonly signalCall: (slot: Slot) => unknown;
+  /** What the recording store (config `store`) was told, in order. */
+  readonly told: LocalTransition[];
+  /** Errors of throwing hooks that reached `listenerError` (config `throwingHooks`). */
+  readonly hookErrors: { count: number };
 }
 
 /** One history: the shared time, the current model and breaker, the calls in flight, the last snapshot taken. */
@@ -76,7 +82,7 @@ export interface World {
   real: Real;
   readonly pending: Pending[];
   /** Whether the current breaker's async sites have returned a thenable (with `kind: 'auto'` they then refuse with a promise). */
-  readonly seen: { async: boolean; signal: boolean };
+  readonly seen: { async: boolean; signal: boolean; syncValue: boolean; restoredAsync: boolean };
   saved: { real: BreakerSnapshot; model: ModelSnapshot } | undefined;
   /** Every model of the history (a restore into a fresh breaker adds one), for the figures. */
   readonly models: BreakerModel[];
@@ -161,10 +167,17 @@ export function expectOutcome(
   return (settled) => expect(settled).toEqual({ ok: false, error: thrown });
 }
 
-/** Whether a refusal at this site answers with a promise (see `kind`). */
+/**
+ * Whether a refusal at this site answers with a promise: `callWithSignal` always; otherwise `kind`, and
+ * with `'auto'` the site's own shape or, for a site that never answered synchronously, the breaker's
+ * (README "Call shapes").
+ */
 export function refusesAsync(world: World, site: 'sync' | 'async' | 'signal'): boolean {
   const kind = world.caller.kind;
-  return kind === 'async' || (kind === 'auto' && site !== 'sync' && world.seen[site]);
+  if (site === 'signal' || kind === 'async') return true;
+  if (kind === 'sync') return false;
+  const breakerSeenAsync = world.seen.async || world.seen.signal || world.seen.restoredAsync;
+  return site === 'async' ? breakerSeenAsync : !world.seen.syncValue && breakerSeenAsync;
 }
 
 /** Tells `model` the outcome of a call that took `durationMs`. */
@@ -203,11 +216,18 @@ export function breakerOptions(world: Pick<World, 'config' | 'caller' | 'time'>,
     ignoreErrors: [Ignored],
     isResultFailure: (result: unknown) => result === BAD,
     onStateChange: (event) => events.push(event),
+    ...(config.throwingHooks === true
+      ? {
+          isFailure: () => {
+            throw new Error('isFailure broke');
+          },
+        }
+      : {}),
     ...(caller.fallback === 'none'
       ? {}
       : {
           fallbackOn: caller.fallback,
-          fallback: (...argsAndError: unknown[]) => (isCircuitOpenError(argsAndError.at(-1)) ? 'fallback:open' : 'fallback:failed'),
+          fallback: (error: unknown) => (isCircuitOpenError(error) ? 'fallback:open' : 'fallback:failed'),
         }),
   };
 }
@@ -215,8 +235,34 @@ export function breakerOptions(world: Pick<World, 'config' | 'caller' | 'time'>,
 /** A breaker with its two call sites; `initialState` restores a snapshot in the constructor. */
 export function makeReal(world: Pick<World, 'config' | 'caller' | 'time'>, initialState?: BreakerSnapshot): Real {
   const events: StateChangeEvent[] = [];
+  const told: LocalTransition[] = [];
+  const hookErrors = { count: 0 };
+  const { config } = world;
   const options = breakerOptions(world, events);
-  const breaker = new CircuitBreaker('model', initialState === undefined ? options : { ...options, initialState });
+  const store = config.store === true ? recordingStore(told, config.throwingHooks === true) : undefined;
+  const breaker = new CircuitBreaker('model', {
+    ...options,
+    ...(initialState === undefined ? {} : { initialState }),
+    ...(store === undefined ? {} : { store }),
+  });
+  if (config.throwingHooks === true) {
+    const broken = (): never => {
+      throw new Error('listener broke');
+    };
+    breaker.on('stateChange', broken);
+    breaker.on('success', broken);
+    breaker.on('failure', broken);
+    breaker.on('rejected', broken);
+    breaker.on('listenerError', () => {
+      hookErrors.count++;
+    });
+  }
+  const reaction = config.reaction;
+  if (reaction !== undefined) {
+    breaker.on('stateChange', (event) => {
+      if (event.to === reaction.on) breaker[reaction.action]();
+    });
+  }
   const syncCall = breaker.wrap((outcome: Outcome) => {
     if (outcome === 'success') return 'ok';
     if (outcome === 'badResult') return BAD;
@@ -241,7 +287,23 @@ export function makeReal(world: Pick<World, 'config' | 'caller' | 'time'>, initi
     current = slot;
     return breaker.callWithSignal(withSignal);
   };
-  return { breaker, events, syncCall, asyncCall, signalCall };
+  return { breaker, events, syncCall, asyncCall, signalCall, told, hookErrors };
+}
+
+/** A store that records what it is told (throwing after recording, when `throwing`) and grants every probe at once. */
+function recordingStore(told: LocalTransition[], throwing: boolean): StateStore {
+  return {
+    attach: (port) => ({
+      transitioned: (change) => {
+        told.push(change);
+        if (throwing) throw new Error('store broke');
+      },
+      requestProbe: () => {
+        port.grantProbe();
+      },
+      detach: () => {},
+    }),
+  } as StateStore;
 }
 
 /** A new history at shared time 0; timers left by earlier histories are dropped. */
@@ -258,7 +320,7 @@ export function setup(config: ModelConfig, caller: CallerConfig): World {
     model,
     real,
     pending: [],
-    seen: { async: false, signal: false },
+    seen: { async: false, signal: false, syncValue: false, restoredAsync: false },
     saved: undefined,
     models: [model],
     counts: { timed: 0, timeouts: 0, lateAfterTimeout: 0, snapshots: 0, restores: 0 },

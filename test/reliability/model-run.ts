@@ -9,7 +9,7 @@ import { type CallerConfig, type Outcome, setup, type World } from './model-harn
  * gets its own configuration from its family's arbitrary; the commands are the same for all families.
  *
  * Replay a failure with what it prints: FC_SEED=123 FC_PATH='4:1:0' FC_REPLAY='BqB:F' npx vitest run test/reliability/model-detectors.test.ts
- * FC_RUNS sets the number of histories of each file (defaults below add up to 10 000 a run).
+ * FC_RUNS sets the number of histories of each file (defaults below add up to 13 000 a run).
  */
 
 // Successes weigh more, so that half-open trials often succeed (several in a row close the breaker).
@@ -131,6 +131,28 @@ function family(
     }));
 }
 
+const reactionArb = fc.constantFrom<NonNullable<ModelConfig['reaction']>>(
+  { on: 'open', action: 'reset' },
+  { on: 'open', action: 'trip' },
+  { on: 'half_open', action: 'trip' },
+  { on: 'half_open', action: 'reset' },
+  { on: 'closed', action: 'trip' },
+  { on: 'forced_open', action: 'disable' },
+  { on: 'disabled', action: 'reset' },
+);
+
+/** Any family's configuration plus re-entrant listeners, a recording store and throwing hooks. */
+function withHooks(config: fc.Arbitrary<ModelConfig>): fc.Arbitrary<ModelConfig> {
+  return fc
+    .record({ config, reaction: fc.option(reactionArb, { nil: undefined }), store: fc.boolean(), throwingHooks: fc.boolean() })
+    .map(({ config, reaction, store, throwingHooks }) => ({
+      ...config,
+      ...(reaction === undefined ? {} : { reaction }),
+      store,
+      throwingHooks,
+    }));
+}
+
 /** The configuration families: one test file each. */
 export const families = {
   /** The core state machine: consecutive failures, constant recovery, no timers. */
@@ -143,6 +165,21 @@ export const families = {
       fc.oneof(constantRecovery, exponentialRecovery),
       optional([5, 30]),
       optional([10, 30, 100]),
+    ),
+  },
+  /**
+   * Hooks: listeners that call reset()/trip()/disable() from inside stateChange, a store that records what it
+   * is told (and grants probes), hooks that throw on every use; any detector, recovery and timers.
+   */
+  hooks: {
+    runs: 3_000,
+    config: withHooks(
+      family(
+        fc.oneof(consecutive, windowed, timeWindow),
+        fc.oneof(constantRecovery, exponentialRecovery),
+        optional([5, 30]),
+        optional([10, 30, 100]),
+      ),
     ),
   },
   /** Recovery: exponential backoff, halfOpenMaxWait and per-call timeouts, with any detector. */
@@ -186,6 +223,8 @@ export function describeModel(name: keyof typeof families): void {
         lateAfterTimeout: 0,
         snapshots: 0,
         restores: 0,
+        hookErrors: 0,
+        storeTold: 0,
       };
       /** failure_threshold openings by detector type. */
       const trips: Record<string, number> = {};
@@ -199,6 +238,8 @@ export function describeModel(name: keyof typeof families): void {
           const world = await runHistory(cfg, caller, cmds);
           figures.commands += [...cmds].length;
           figures.freshBreakers += world.models.length - 1;
+          figures.hookErrors += world.real.hookErrors.count;
+          figures.storeTold += world.real.told.length;
           for (const [key, value] of Object.entries(world.counts)) figures[key as keyof typeof world.counts] += value;
           for (const model of world.models) {
             figures.stale += model.staleOutcomes;

@@ -37,6 +37,21 @@ export interface ModelConfig {
   readonly halfOpenMaxWait?: number;
   /** Unset: async calls never time out. */
   readonly timeout?: number;
+  /** A `stateChange` listener that calls back into the breaker when it enters `on` (re-entrant transitions). */
+  readonly reaction?: Reaction;
+  /**
+   * A store that records the transitions it is told and grants every probe at once. With a store, only a
+   * call moves a due open breaker to half-open (reading the state does not ask for the probe lease).
+   */
+  readonly store?: boolean;
+  /** Hooks that throw on every use (listeners, `isFailure`, the store's `transitioned`): they must change nothing. */
+  readonly throwingHooks?: boolean;
+}
+
+/** A listener's re-entrant call: when the breaker enters `on`, it calls `breaker[action]()`. */
+export interface Reaction {
+  readonly on: CircuitState;
+  readonly action: 'reset' | 'trip' | 'disable';
 }
 
 /** One expected `stateChange` event. */
@@ -126,7 +141,11 @@ export class DetectorModel {
       return { failures: inARow, calls: inARow, slowCalls: 0 };
     }
     if (c.type === 'timeWindow') {
-      const recent = this.calls.filter((call) => call.failed && this.time.now - call.at < c.timeWindow).length;
+      // It remembers the last `failureThreshold` failures, all it needs to decide (more only pile up while disabled).
+      const recent = this.calls
+        .filter((call) => call.failed)
+        .slice(-c.failureThreshold)
+        .filter((call) => this.time.now - call.at < c.timeWindow).length;
       return { failures: recent, calls: recent, slowCalls: 0 };
     }
     const window = this.calls.slice(-c.windowSize);
@@ -179,10 +198,14 @@ export class BreakerModel {
     return Math.min(r.maxDelay ?? 10 * r.initialDelay, r.initialDelay * r.multiplier ** (attempt - 1));
   }
 
-  /** Reading the state (or calling) moves a due open breaker to half-open, or reopens a half-open one whose trials waited too long. */
-  observe(): CircuitState {
-    if (this.state === 'open' && this.time.now >= this.openUntil) this.#moveTo('half_open', 'recovery_timeout');
-    else this.#expireTrialWait();
+  /**
+   * Reading the state (or calling) moves a due open breaker to half-open (with a store: only a call), or
+   * reopens a half-open one whose trials waited too long.
+   */
+  observe(byCall = false): CircuitState {
+    if (this.state === 'open' && this.time.now >= this.openUntil && (byCall || this.config.store !== true)) {
+      this.#moveTo('half_open', 'recovery_timeout');
+    } else this.#expireTrialWait();
     return this.state;
   }
 
@@ -196,7 +219,7 @@ export class BreakerModel {
 
   /** Whether a call arriving now runs; a refused call is counted as rejected. */
   admit(): { admitted: true; generation: number } | { admitted: false; rejection: ModelRejection } {
-    const state = this.observe();
+    const state = this.observe(true);
     const runs =
       state === 'closed' || state === 'disabled' || (state === 'half_open' && this.trialsInFlight < this.config.halfOpenMaxCalls);
     if (!runs) {
@@ -218,6 +241,8 @@ export class BreakerModel {
     if (this.state === 'closed') {
       this.detector.record(false, durationMs);
       if (this.detector.shouldTrip()) this.#moveTo('open', this.detector.tripReason(), 1);
+    } else if (this.state === 'disabled') {
+      this.detector.record(false, durationMs); // disabled: recorded, never trips
     } else if (this.state === 'half_open') {
       this.trialsInFlight--;
       this.trialSuccesses++;
@@ -233,6 +258,8 @@ export class BreakerModel {
     if (this.state === 'closed') {
       this.detector.record(true, durationMs);
       if (this.detector.shouldTrip()) this.#moveTo('open', this.detector.tripReason(), 1);
+    } else if (this.state === 'disabled') {
+      this.detector.record(true, durationMs);
     } else if (this.state === 'half_open') {
       this.trialsInFlight--;
       this.#moveTo('open', 'trial_failed', this.attempt + 1);
@@ -247,9 +274,11 @@ export class BreakerModel {
     this.waitingSince = this.time.now;
   }
 
+  /** Forgets the detector's calls; calls in flight no longer count, also when it was closed already. */
   reset(): void {
     this.detector.calls = [];
     if (this.state !== 'closed') this.#moveTo('closed', 'manual_reset');
+    else this.generation++;
   }
 
   trip(): void {
@@ -267,8 +296,9 @@ export class BreakerModel {
   }
 
   /** Resumes from a snapshot: no trial in flight, the detector's calls kept, calls already in flight no longer count. */
-  restore(s: ModelSnapshot): void {
-    if (s.state !== this.state) this.transitions.push({ from: this.state, to: s.state, reason: 'restored' });
+  restore(s: ModelSnapshot, listening = true): void {
+    const changed = s.state !== this.state;
+    if (changed) this.transitions.push({ from: this.state, to: s.state, reason: 'restored' });
     this.state = s.state;
     this.since = s.since;
     this.openUntil = s.openUntil;
@@ -278,6 +308,9 @@ export class BreakerModel {
     this.trialsInFlight = 0;
     this.trialSuccesses = 0;
     this.waitingSince = this.time.now;
+    // A restore in the constructor (`initialState`) runs before any listener of ours is added.
+    const reaction = this.config.reaction;
+    if (changed && listening && reaction !== undefined && reaction.on === s.state) this[reaction.action]();
   }
 
   #stale(generation: number): boolean {
@@ -297,6 +330,10 @@ export class BreakerModel {
     this.waitingSince = now;
     this.attempt = to === 'closed' ? 1 : attempt;
     if (to === 'open') this.openUntil = now + this.delay(attempt);
-    if (to === 'open' || to === 'closed') this.detector.calls = [];
+    // The detector keeps the calls that tripped it while open (status shows them) and starts afresh on closing.
+    if (to === 'closed') this.detector.calls = [];
+    // A listener's re-entrant call runs once this transition is committed; its transition follows this one.
+    const reaction = this.config.reaction;
+    if (reaction !== undefined && reaction.on === to) this[reaction.action]();
   }
 }
