@@ -596,7 +596,9 @@ export class CircuitBreaker {
       },
       probing: () => {
         const inner = this.#inner;
-        return inner.state === CircuitState.HALF_OPEN && (inner.inFlight > 0 || inner.successes > 0);
+        // Only while a trial really runs: an idle holder (even after a success) is not probing, and a trial
+        // past halfOpenMaxWait is settled first (the breaker reopens), so a store never renews a lease for it.
+        return inner.state === CircuitState.HALF_OPEN && !this.#checkTrialWait(inner) && inner.inFlight > 0;
       },
     };
   }

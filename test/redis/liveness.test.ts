@@ -20,10 +20,22 @@ afterAll(async () => {
   if (available) await deleteKeys(runPrefix);
 });
 
-function peer(prefix: string, options: CircuitBreakerOptions = {}, storeOptions: Partial<RedisStateStoreOptions> = {}, client?: IORedisClient) {
+function peer(
+  prefix: string,
+  options: CircuitBreakerOptions = {},
+  storeOptions: Partial<RedisStateStoreOptions> = {},
+  client?: IORedisClient,
+) {
   const own = new Redis({ retryStrategy: () => 50, maxRetriesPerRequest: 1 });
   own.on('error', () => {});
-  const store = new RedisStateStore({ client: client ?? own, subscriber: own.duplicate(), prefix, reconcileInterval: 100, commandTimeout: 300, ...storeOptions });
+  const store = new RedisStateStore({
+    client: client ?? own,
+    subscriber: own.duplicate(),
+    prefix,
+    reconcileInterval: 100,
+    commandTimeout: 300,
+    ...storeOptions,
+  });
   const breaker = new CircuitBreaker('shared', {
     store,
     registry: false,
