@@ -27,7 +27,14 @@ function clusterPeer(prefix: string) {
   const store = new RedisStateStore({ client, prefix, reconcileInterval: 100, commandTimeout: 1000, leaseTtl: 2000 });
   const errors: RedisStoreError[] = [];
   store.on('error', (error) => errors.push(error));
-  const breaker = new CircuitBreaker('shared', { store, registry: false, kind: 'async', failureThreshold: 1, successThreshold: 1, recoveryTimeout: 200 });
+  const breaker = new CircuitBreaker('shared', {
+    store,
+    registry: false,
+    kind: 'async',
+    failureThreshold: 1,
+    successThreshold: 1,
+    recoveryTimeout: 200,
+  });
   cleanups.push(async () => {
     await store.close();
     client.disconnect();

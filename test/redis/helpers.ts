@@ -169,9 +169,13 @@ export class PrivateCluster {
       ]);
     }
     for (const port of this.ports) await waitFor(`cluster node ${port}`, () => ping(port), 5000);
-    execFileSync('redis-cli', ['--cluster', 'create', ...this.ports.map((p) => `${host}:${p}`), '--cluster-replicas', '0', '--cluster-yes'], {
-      stdio: 'ignore',
-    });
+    execFileSync(
+      'redis-cli',
+      ['--cluster', 'create', ...this.ports.map((p) => `${host}:${p}`), '--cluster-replicas', '0', '--cluster-yes'],
+      {
+        stdio: 'ignore',
+      },
+    );
     await waitFor(
       'the cluster to be ok',
       async () => {
