@@ -11,8 +11,10 @@ import { createHash } from 'node:crypto';
  * closed circuit leaves a short-lived tombstone carrying its version. Every write sets a TTL: the key
  * outlives its open period or lease by GRACE_MS and then disappears.
  *
- * Every write also increments the prefix's `changes` counter (kept a day after the last change): a store whose last reconcile saw the same
- * count reads nothing more, so an idle fleet costs one GET per store and interval.
+ * Every write also increments the prefix's `changes` counter and records the name in the `changes:log`
+ * sorted set (score: the count; the last LOG_SIZE names; both kept a day after the last change): a
+ * reconcile reads the count, and the keys of the names changed since it last looked, or all of them
+ * when the log no longer reaches back that far. An idle fleet costs one script per store and interval.
  *
  * Messages on the channel: `version|state|remainingMs|attempt|origin|name` (the name last: it may
  * contain `|`). They are hints: a store re-reads the key before it applies anything.
@@ -47,10 +49,17 @@ local function publish(channel, v, s, remaining, a, origin, name)
   redis.call('PUBLISH', channel, fmt(v) .. '|' .. s .. '|' .. fmt(remaining) .. '|' .. fmt(a) .. '|' .. origin .. '|' .. name)
 end
 local function left(u) if u > now then return u - now end return 0 end
-local function changed(key) redis.call('INCR', key) redis.call('PEXPIRE', key, 86400000) end
+local LOG_SIZE = 1000
+local function changed(counter, log, name)
+  local c = redis.call('INCR', counter)
+  redis.call('ZADD', log, c, name)
+  redis.call('ZREMRANGEBYRANK', log, 0, -LOG_SIZE - 1)
+  redis.call('PEXPIRE', counter, 86400000)
+  redis.call('PEXPIRE', log, 86400000)
+end
 `;
 
-/** KEYS[1] state, KEYS[2] changes; ARGV channel, origin, name, remainingMs, attempt. Opens, or keeps a longer open period (opened once). */
+/** KEYS[1] state, KEYS[2] changes, KEYS[3] change log; ARGV channel, origin, name, remainingMs, attempt. Opens, or keeps a longer open period (opened once). */
 const open = `${prelude}
 local s, u, a, h, v = read(KEYS[1])
 if s == nil then return malformed(KEYS[1], u) end
@@ -60,13 +69,13 @@ if s == 'open' and u >= untilMs then return {'open', fmt(v), fmt(u - now), fmt(a
 v = bump(v)
 redis.call('HSET', KEYS[1], 's', 'open', 'u', fmt(untilMs), 'a', fmt(attempt), 'h', '', 'v', fmt(v), 'o', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], fmt(untilMs - now + GRACE_MS))
-changed(KEYS[2])
+changed(KEYS[2], KEYS[3], ARGV[3])
 publish(ARGV[1], v, 'open', untilMs - now, attempt, ARGV[2], ARGV[3])
 return {'open', fmt(v), fmt(untilMs - now), fmt(attempt), 'set'}
 `;
 
 /**
- * KEYS[1] state, KEYS[2] changes; ARGV channel, origin, name, expected version. Closes, unless a peer
+ * KEYS[1] state, KEYS[2] changes, KEYS[3] change log; ARGV channel, origin, name, expected version. Closes, unless a peer
  * changed the state since the caller last saw it: then the peer's news wins and is returned. The
  * caller's own writes (field `o`) count as seen, even when their replies are still on the way.
  */
@@ -81,13 +90,13 @@ end
 v = bump(v)
 redis.call('HSET', KEYS[1], 's', 'closed', 'u', '0', 'a', '0', 'h', '', 'v', fmt(v), 'o', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], GRACE_MS)
-changed(KEYS[2])
+changed(KEYS[2], KEYS[3], ARGV[3])
 publish(ARGV[1], v, 'closed', 0, 0, ARGV[2], ARGV[3])
 return {'closed', fmt(v), '0', '0', 'set'}
 `;
 
 /**
- * KEYS[1] state, KEYS[2] changes; ARGV channel, origin, name, leaseMs, last version the caller saw.
+ * KEYS[1] state, KEYS[2] changes, KEYS[3] change log; ARGV channel, origin, name, leaseMs, last version the caller saw.
  * Grants the probe lease when the open period (or a peer's lease) has ended and publishes it; answers
  * the open period or lease left otherwise, or `closed` when the circuit closed since the caller looked.
  */
@@ -101,12 +110,12 @@ v = bump(v)
 local lease = tonumber(ARGV[4])
 redis.call('HSET', KEYS[1], 's', 'half_open', 'u', fmt(now + lease), 'a', fmt(a), 'h', ARGV[2], 'v', fmt(v), 'o', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], fmt(lease + GRACE_MS))
-changed(KEYS[2])
+changed(KEYS[2], KEYS[3], ARGV[3])
 publish(ARGV[1], v, 'half_open', lease, a, ARGV[2], ARGV[3])
 return {'granted', fmt(v), fmt(lease), fmt(a), 'set'}
 `;
 
-/** KEYS[1] state, KEYS[2] changes; ARGV channel, origin, name. Gives the lease back and publishes it: the circuit is open and due for another probe. */
+/** KEYS[1] state, KEYS[2] changes, KEYS[3] change log; ARGV channel, origin, name. Gives the lease back and publishes it: the circuit is open and due for another probe. */
 const release = `${prelude}
 local s, u, a, h, v = read(KEYS[1])
 if s == nil then return malformed(KEYS[1], u) end
@@ -114,7 +123,7 @@ if s == 'half_open' and h == ARGV[2] then
   v = bump(v)
   redis.call('HSET', KEYS[1], 's', 'open', 'u', fmt(now), 'h', '', 'v', fmt(v), 'o', ARGV[2])
   redis.call('PEXPIRE', KEYS[1], GRACE_MS)
-  changed(KEYS[2])
+  changed(KEYS[2], KEYS[3], ARGV[3])
   publish(ARGV[1], v, 'open', 0, a, ARGV[2], ARGV[3])
   return {'open', fmt(v), '0', fmt(a), 'set'}
 end
@@ -122,7 +131,7 @@ return {s, fmt(v), fmt(left(u)), fmt(a), 'kept'}
 `;
 
 /**
- * KEYS[1] changes, then the states of the names read; ARGV channel, origin, leaseMs, then per key a
+ * KEYS[1] changes, KEYS[2] change log, then the states of the names read; ARGV channel, origin, leaseMs, then per key a
  * flag about a lease the caller holds and the name (for a message): '1' a trial runs (renewed), '2'
  * idle (kept until it lapses, then given back), '0' not wanted (given back). Answers per key
  * `{state, version, remainingMs, attempt, mine}` or `{'malformed', why}`.
@@ -130,12 +139,12 @@ return {s, fmt(v), fmt(left(u)), fmt(a), 'kept'}
 const reconcile = `${prelude}
 local out = {}
 local lease = tonumber(ARGV[3])
-for i = 2, #KEYS do
+for i = 3, #KEYS do
   local key = KEYS[i]
-  local flag, name = ARGV[2 + (i - 1) * 2], ARGV[3 + (i - 1) * 2]
+  local flag, name = ARGV[2 + (i - 2) * 2], ARGV[3 + (i - 2) * 2]
   local s, u, a, h, v = read(key)
   if s == nil then
-    out[i - 1] = {'malformed', 'key "' .. key .. '" ' .. u}
+    out[i - 2] = {'malformed', 'key "' .. key .. '" ' .. u}
   else
     local mine = '0'
     if s == 'half_open' and h == ARGV[2] then
@@ -152,13 +161,32 @@ for i = 2, #KEYS do
         s = 'open'
         redis.call('HSET', key, 's', 'open', 'u', fmt(now), 'h', '', 'v', fmt(v), 'o', ARGV[2])
         redis.call('PEXPIRE', key, GRACE_MS)
-        changed(KEYS[1])
+        changed(KEYS[1], KEYS[2], name)
         publish(ARGV[1], v, 'open', 0, a, ARGV[2], name)
       end
     end
-    out[i - 1] = {s, fmt(v), fmt(left(u)), fmt(a), mine}
+    out[i - 2] = {s, fmt(v), fmt(left(u)), fmt(a), mine}
   end
 end
+return out
+`;
+
+/**
+ * KEYS[1] changes, KEYS[2] change log; ARGV the count the caller last saw ('' for none). Answers
+ * `{}` when nothing was ever counted, `{count}` when it did not move, `{count, 'some', names...}` with
+ * the names changed since, or `{count, 'all'}` when the log no longer reaches back that far.
+ */
+const changes = `
+local c = redis.call('GET', KEYS[1])
+if not c then return {} end
+local since = tonumber(ARGV[1])
+if c == ARGV[1] then return {c} end
+if since == nil or tonumber(c) == nil or tonumber(c) < since then return {c, 'all'} end
+local oldest = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+if oldest[2] == nil or tonumber(oldest[2]) > since + 1 then return {c, 'all'} end
+local out = redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. ARGV[1], '+inf')
+table.insert(out, 1, 'some')
+table.insert(out, 1, c)
 return out
 `;
 
@@ -173,7 +201,8 @@ function script(source: string): Script {
 }
 
 /** The scripts, by operation. */
-export const scripts: Readonly<Record<'open' | 'close' | 'acquire' | 'release' | 'reconcile', Script>> = Object.freeze({
+export const scripts: Readonly<Record<'open' | 'close' | 'acquire' | 'release' | 'reconcile' | 'changes', Script>> = Object.freeze({
+  changes: script(changes),
   open: script(open),
   close: script(close),
   acquire: script(acquire),

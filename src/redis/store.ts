@@ -64,6 +64,7 @@ export class RedisStateStore implements StateStore {
   readonly #subscriber: Subscriber;
   readonly #channel: string;
   readonly #changesKey: string;
+  readonly #logKey: string;
   readonly #entries = new Map<string, Entry>();
   readonly #listeners = { error: new Set<(e: RedisStoreError) => void>(), recovered: new Set<(e: undefined) => void>() };
   readonly #timer: ReturnType<typeof setInterval>;
@@ -72,7 +73,7 @@ export class RedisStateStore implements StateStore {
   #closed = false;
   #reconciling = false;
   #soon: ReturnType<typeof setTimeout> | undefined;
-  /** The change counter as the last complete reconcile read it. */
+  /** The change count as the last complete reconcile read it: `null` none yet, `undefined` unknown (read every key). */
   #changes: string | null | undefined;
   #badMessage = false;
 
@@ -90,6 +91,7 @@ export class RedisStateStore implements StateStore {
     this.#runner = new ScriptRunner(connection, this.#options.commandTimeout);
     this.#channel = `${this.prefix}transitions`;
     this.#changesKey = `${this.prefix}changes`;
+    this.#logKey = `${this.prefix}changes:log`;
     this.#subscriber = connection.subscriber(
       (channel, message) => this.#onMessage(channel, message),
       (error) => this.#unavailable(error),
@@ -153,7 +155,9 @@ export class RedisStateStore implements StateStore {
     clearInterval(this.#timer);
     if (this.#soon !== undefined) clearTimeout(this.#soon);
     const held = [...this.#entries.values()].filter((e) => e.holder !== undefined);
-    const releases = held.map((e) => this.#runner.run(scripts.release, [e.key, this.#changesKey], this.#args(e)).catch(() => {}));
+    const releases = held.map((e) =>
+      this.#runner.run(scripts.release, [e.key, this.#changesKey, this.#logKey], this.#args(e)).catch(() => {}),
+    );
     this.#closed = true;
     await Promise.all(releases);
     this.#subscriber.close();
@@ -209,7 +213,7 @@ export class RedisStateStore implements StateStore {
     const op = ++entry.ops;
     const args = [...this.#args(entry), String(this.#options.leaseTtl), String(entry.applied)];
     this.#runner
-      .run(scripts.acquire, [entry.key, this.#changesKey], args)
+      .run(scripts.acquire, [entry.key, this.#changesKey, this.#logKey], args)
       .then((raw) => this.#parse(entry, raw))
       .then(
         (reply) => {
@@ -239,7 +243,7 @@ export class RedisStateStore implements StateStore {
     const write = ++entry.writes;
     const op = ++entry.ops;
     return this.#runner
-      .run(script, [entry.key, this.#changesKey], args)
+      .run(script, [entry.key, this.#changesKey, this.#logKey], args)
       .then((raw) => this.#parse(entry, raw))
       .then(
         (reply) => {
@@ -313,19 +317,22 @@ export class RedisStateStore implements StateStore {
   }
 
   /**
-   * Pushes what Redis missed, then reads the change counter: only when it moved (or `full`) does it read
-   * every attached key; otherwise only keys not read yet and leases this store holds.
+   * Pushes what Redis missed, then reads the change count: only the keys of names changed since the last
+   * reconcile are read (all of them when `full`, or when the change log no longer reaches back that
+   * far), plus keys not read yet and leases this store holds.
    */
   async #reconcile(full = false): Promise<void> {
     if (this.#closed) return;
     await Promise.all([...this.#entries.values()].filter((e) => e.dirty).map((e) => this.#push(e)));
-    const raw = await this.#runner.command(['GET', this.#changesKey]);
+    const raw = await this.#runner.run(scripts.changes, [this.#changesKey, this.#logKey], [this.#changes ?? '']);
     this.#available();
-    const changes = raw === null || raw === undefined ? null : String(raw);
-    const all = full || changes !== this.#changes;
-    const entries = [...this.#entries.values()].filter((e) => all || e.fresh || e.holder !== undefined);
+    const reply = Array.isArray(raw) ? raw.map(String) : [];
+    const count = reply[0] ?? null;
+    const changed = reply[1] === 'some' ? new Set(reply.slice(2)) : undefined;
+    const all = full || this.#changes === undefined || (count !== this.#changes && changed === undefined);
+    const entries = [...this.#entries.values()].filter((e) => all || e.fresh || e.holder !== undefined || changed?.has(e.name));
     for (let i = 0; i < entries.length; i += batchSize) await this.#read(entries.slice(i, i + batchSize));
-    this.#changes = changes;
+    this.#changes = count === null || /^\d{1,16}$/.test(count) ? count : undefined;
   }
 
   /** Reads `batch` in one script, renewing a lease in use and giving back one that lapsed. */
@@ -334,7 +341,7 @@ export class RedisStateStore implements StateStore {
     const args = [this.#channel, this.id, String(this.#options.leaseTtl)];
     for (const e of batch) args.push(this.#flag(e, now), e.name);
     const ops = batch.map((e) => ++e.ops);
-    const keys = [this.#changesKey, ...batch.map((e) => e.key)];
+    const keys = [this.#changesKey, this.#logKey, ...batch.map((e) => e.key)];
     const raw = await this.#runner.run(scripts.reconcile, keys, args);
     this.#available();
     if (!Array.isArray(raw)) throw new TypeError(`tripswitch/redis: unexpected script reply ${String(raw)}`);

@@ -179,7 +179,7 @@ export class PrivateCluster {
     await waitFor(
       'the cluster to be ok',
       async () => {
-        const client = new Redis({ host, port: this.ports[0], maxRetriesPerRequest: 0 });
+        const client = new Redis({ host, port: this.ports[0] ?? 0, maxRetriesPerRequest: 0 });
         client.on('error', () => {});
         try {
           return String(await client.call('CLUSTER', 'INFO')).includes('cluster_state:ok');

@@ -236,7 +236,7 @@ describe.skipIf(!available).each(clientKinds)('RedisStateStore with $name', (kin
     await waitFor('b to open', () => b.breaker.state === 'open');
     const admin = new Redis();
     const keys = await admin.keys(`${prefix}*`);
-    expect(keys.sort()).toEqual([`${prefix}breaker:shared`, `${prefix}changes`]);
+    expect(keys.sort()).toEqual([`${prefix}breaker:shared`, `${prefix}changes`, `${prefix}changes:log`]);
     for (const key of keys) expect(await admin.pttl(key)).toBeGreaterThan(0);
     await waitFor('a probe to close it', async () => {
       await a.breaker.call(async () => 'ok').catch(() => {});

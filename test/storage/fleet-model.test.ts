@@ -29,7 +29,15 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('kill' as const), who: fc.nat(7) }) },
 );
 
-const config = fc.record({
+interface Config {
+  size: number;
+  failureThreshold: number;
+  successThreshold: number;
+  halfOpenMaxCalls: number;
+  halfOpenMaxWait: number | undefined;
+}
+
+const config: fc.Arbitrary<Config> = fc.record({
   size: fc.integer({ min: 2, max: 5 }),
   failureThreshold: fc.integer({ min: 1, max: 3 }),
   successThreshold: fc.integer({ min: 1, max: 3 }),
@@ -56,7 +64,7 @@ const flush = async () => {
   for (let i = 0; i < 4; i++) await Promise.resolve();
 };
 
-async function run(cfg: fc.RecordValue<typeof config>, commands: Command[]): Promise<void> {
+async function run(cfg: Config, commands: Command[]): Promise<void> {
   let now = 0;
   const clock = { now: () => now };
   const store = new MemoryStateStore({ clock, leaseTtl, maxProbeTime });
@@ -153,10 +161,15 @@ async function run(cfg: fc.RecordValue<typeof config>, commands: Command[]): Pro
     for (const m of alive()) call(m, 'ok');
     check(`recovery at +${t} ms`);
   }
+  // A breaker alone with a hung trial and no halfOpenMaxWait stays half-open: the core's documented behaviour,
+  // and no peer is there to take the lease over. Everyone else has closed.
+  const stuck = (m: Member) =>
+    cfg.halfOpenMaxWait === undefined && m.state === 'half_open' && trialsInFlight(m) > 0 && alive().length === 1;
+  const peers = alive().filter((m) => !stuck(m));
   expect(
-    alive().map((m) => m.state),
+    peers.map((m) => m.state),
     `every peer closed within ${bound} ms`,
-  ).toEqual(alive().map(() => 'closed'));
+  ).toEqual(peers.map(() => 'closed'));
 }
 
 describe('a fleet of breakers on one MemoryStateStore (model test)', () => {
