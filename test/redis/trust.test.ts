@@ -147,6 +147,27 @@ describe.skipIf(!available)('RedisStateStore trusts nothing it reads', () => {
     admin.disconnect();
   });
 
+  it('shares a state restored open through initialState when the breaker attaches', async () => {
+    const prefix = nextPrefix();
+    const b = peer(prefix, { recoveryTimeout: 60_000 });
+    await b.store.sync();
+    const alone = new CircuitBreaker('shared', { registry: false, failureThreshold: 1, recoveryTimeout: 60_000 });
+    expect(() =>
+      alone.call(() => {
+        throw new Error('down');
+      }),
+    ).toThrow('down');
+    const client = new Redis();
+    const store = new RedisStateStore({ client, prefix, reconcileInterval: 100, commandTimeout: 300 });
+    opened.push(async () => {
+      await store.close();
+      client.disconnect();
+    });
+    const restored = new CircuitBreaker('shared', { store, registry: false, initialState: alone.snapshot() });
+    expect(restored.state).toBe('open');
+    await waitFor('the peer to open', () => b.breaker.state === 'open', 2000);
+  });
+
   it('answers the probe request even when an error listener throws', async () => {
     const port = await closedPort();
     const client = new Redis({ port, retryStrategy: () => 50, maxRetriesPerRequest: 0, lazyConnect: false });
