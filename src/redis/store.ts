@@ -31,6 +31,8 @@ interface Entry {
   ops: number;
   /** Not read since it was attached: the next reconcile reads it whatever the change counter says. */
   fresh: boolean;
+  /** Lease requests in flight: a read sent meanwhile must not give back the lease one of them may just have won. */
+  acquiring: number;
   /** A read asked for by a channel message is running (`1`), or one more is wanted after it (`2`). */
   hinted: 0 | 1 | 2;
   malformed: boolean;
@@ -114,7 +116,17 @@ export class RedisStateStore implements StateStore {
     let entry = this.#entries.get(port.name);
     if (entry === undefined) {
       const key = `${this.prefix}breaker:${port.name}`;
-      const fields = { applied: -1, holder: undefined, grantedAt: 0, dirty: false, writes: 0, ops: 0, fresh: true, hinted: 0 as const };
+      const fields = {
+        applied: -1,
+        holder: undefined,
+        grantedAt: 0,
+        dirty: false,
+        writes: 0,
+        ops: 0,
+        fresh: true,
+        hinted: 0 as const,
+        acquiring: 0,
+      };
       entry = { name: port.name, key, ports: new Set(), ...fields, malformed: false };
       this.#entries.set(port.name, entry);
     }
@@ -212,8 +224,10 @@ export class RedisStateStore implements StateStore {
     }
     const op = ++entry.ops;
     const args = [...this.#args(entry), String(this.#options.leaseTtl), String(entry.applied)];
+    entry.acquiring++;
     this.#runner
       .run(scripts.acquire, [entry.key, this.#changesKey, this.#logKey], args)
+      .finally(() => entry.acquiring--)
       .then((raw) => this.#parse(entry, raw))
       .then(
         (reply) => {
@@ -351,7 +365,7 @@ export class RedisStateStore implements StateStore {
   /** '1' a trial really runs (the lease is renewed), '2' the holder is idle (the lease lapses), '0' no lease wanted. */
   #flag(entry: Entry, now: number): string {
     const holder = entry.holder;
-    if (holder === undefined) return '0';
+    if (holder === undefined) return entry.acquiring > 0 ? '2' : '0';
     // probing() settles the holder's halfOpenMaxWait first: it may reopen, and then it holds nothing.
     const running = holder.probing();
     if (entry.holder !== holder) return '0';
@@ -368,7 +382,8 @@ export class RedisStateStore implements StateStore {
     }
     entry.malformed = false;
     if (op !== entry.ops || reply.flag === '1') return;
-    if (reply.flag === '0' && entry.holder !== undefined && reply.state !== 'half_open') entry.holder = undefined;
+    // Not ours (any more): a lease lost while this store was away, or given back.
+    entry.holder = undefined;
     // A missing key is no news; a version this store already reflects neither.
     if (reply.version === 0 || reply.version === entry.applied) return;
     entry.applied = reply.version;
