@@ -1,44 +1,13 @@
-import { leaseRenewable } from '../storage/lease.js';
 import type { BreakerPort, LocalTransition, SharedState, StateStore, StoreLink } from '../storage/state-store.js';
 import { connect, type Subscriber } from './client.js';
+import { createEntry, type Entry } from './entry.js';
 import { asStoreError, messageOf, RedisStoreError, RedisStoreErrorCode } from './errors.js';
+import { type RedisStateStoreEvents, StoreEvents } from './events.js';
 import { type RedisStateStoreOptions, type ResolvedStoreOptions, resolveStoreOptions } from './options.js';
+import { KeyReader } from './reader.js';
 import { type KeyReply, parseKeyReply, parseMessage, sharedOf } from './reply.js';
 import { ScriptRunner } from './runner.js';
 import { type Script, scripts } from './scripts.js';
-
-/** Events of a {@link RedisStateStore}. */
-export interface RedisStateStoreEvents {
-  /** Redis stopped answering or refused our commands (once per incident), or a key or message holds a foreign value (once each). */
-  error: RedisStoreError;
-  /** Redis answers again after an incident; a re-sync is under way. */
-  recovered: undefined;
-}
-
-interface Entry {
-  readonly name: string;
-  readonly key: string;
-  readonly ports: Set<BreakerPort>;
-  /** Version of the state this store's breakers reflect (`-1`: none yet): a reply with another version is news. */
-  applied: number;
-  /** The breaker of this store holding the fleet-wide probe lease, and when it got it (`performance.now()`). */
-  holder: BreakerPort | undefined;
-  grantedAt: number;
-  /** A local transition Redis has not taken yet: pushed again on the next reconcile. */
-  dirty: boolean;
-  writes: number;
-  /** Commands sent for this key; replies come back in order, so only the last one sent speaks for the key. */
-  ops: number;
-  /** Not read since it was attached: the next reconcile reads it whatever the change counter says. */
-  fresh: boolean;
-  /** Lease requests in flight: a read sent meanwhile must not give back the lease one of them may just have won. */
-  acquiring: number;
-  /** A read asked for by a channel message is running (`1`), or one more is wanted after it (`2`). */
-  hinted: 0 | 1 | 2;
-  malformed: boolean;
-}
-
-const batchSize = 500;
 
 /**
  * A {@link StateStore} that shares breaker state through Redis, across processes and hosts. Every
@@ -68,16 +37,15 @@ export class RedisStateStore implements StateStore {
   readonly #changesKey: string;
   readonly #logKey: string;
   readonly #entries = new Map<string, Entry>();
-  readonly #listeners = { error: new Set<(e: RedisStoreError) => void>(), recovered: new Set<(e: undefined) => void>() };
+  readonly #events = new StoreEvents();
   readonly #timer: ReturnType<typeof setInterval>;
   #subscribed: Promise<void> | undefined;
   #healthy = true;
   #closed = false;
   #reconciling = false;
   #soon: ReturnType<typeof setTimeout> | undefined;
-  /** The change count as the last complete reconcile read it: `null` none yet, `undefined` unknown (read every key). */
-  #changes: string | null | undefined;
   #badMessage = false;
+  readonly #reader: KeyReader;
 
   /** @throws {TypeError | RangeError} for an invalid option, naming it (a cluster client needs a hash tag in `prefix`). */
   constructor(options: RedisStateStoreOptions) {
@@ -94,6 +62,19 @@ export class RedisStateStore implements StateStore {
     this.#channel = `${this.prefix}transitions`;
     this.#changesKey = `${this.prefix}changes`;
     this.#logKey = `${this.prefix}changes:log`;
+    this.#reader = new KeyReader({
+      runner: this.#runner,
+      channel: this.#channel,
+      id: this.id,
+      changesKey: this.#changesKey,
+      logKey: this.#logKey,
+      leaseTtl: this.#options.leaseTtl,
+      maxProbeTime: this.#options.maxProbeTime,
+      attached: (entry) => this.#entries.get(entry.name) === entry,
+      apply: (entry, state) => this.#apply(entry, state),
+      malformed: (entry, why) => this.#malformed(entry, why),
+      available: () => this.#available(),
+    });
     this.#subscriber = connection.subscriber(
       (channel, message) => this.#onMessage(channel, message),
       (error) => this.#unavailable(error),
@@ -106,28 +87,14 @@ export class RedisStateStore implements StateStore {
 
   /** Listens to `error` or `recovered`; returns a function that removes the listener. A listener that throws is reported with `console.error`. */
   on<K extends keyof RedisStateStoreEvents>(event: K, listener: (event: RedisStateStoreEvents[K]) => void): () => void {
-    const set = this.#listeners[event] as Set<typeof listener>;
-    set.add(listener);
-    return () => set.delete(listener);
+    return this.#events.on(event, listener);
   }
 
   /** Attaches a breaker; called by the breaker's constructor (`new CircuitBreaker(name, { store })`). */
   attach(port: BreakerPort): StoreLink {
     let entry = this.#entries.get(port.name);
     if (entry === undefined) {
-      const key = `${this.prefix}breaker:${port.name}`;
-      const fields = {
-        applied: -1,
-        holder: undefined,
-        grantedAt: 0,
-        dirty: false,
-        writes: 0,
-        ops: 0,
-        fresh: true,
-        hinted: 0 as const,
-        acquiring: 0,
-      };
-      entry = { name: port.name, key, ports: new Set(), ...fields, malformed: false };
+      entry = createEntry(port.name, `${this.prefix}breaker:${port.name}`);
       this.#entries.set(port.name, entry);
     }
     const e = entry;
@@ -306,28 +273,13 @@ export class RedisStateStore implements StateStore {
         this.#badMessage = true;
         const shown = text.length > 120 ? `${text.slice(0, 120)}…` : text;
         const error = `tripswitch/redis: channel "${channel}" carried a message tripswitch did not write (${JSON.stringify(shown)}); ignored`;
-        this.#emitError(new RedisStoreError(RedisStoreErrorCode.MALFORMED, error, { key: channel }));
+        this.#events.error(new RedisStoreError(RedisStoreErrorCode.MALFORMED, error, { key: channel }));
       }
       return;
     }
     const entry = this.#entries.get(message.name);
     if (message.origin === this.id || entry === undefined || message.version === entry.applied) return;
-    this.#hint(entry);
-  }
-
-  #hint(entry: Entry): void {
-    if (entry.hinted !== 0) {
-      entry.hinted = 2;
-      return;
-    }
-    entry.hinted = 1;
-    this.#read([entry])
-      .catch((error: unknown) => this.#unavailable(error))
-      .finally(() => {
-        const again = entry.hinted === 2;
-        entry.hinted = 0;
-        if (again) this.#hint(entry);
-      });
+    this.#reader.hint(entry, (error) => this.#unavailable(error));
   }
 
   /**
@@ -338,56 +290,7 @@ export class RedisStateStore implements StateStore {
   async #reconcile(full = false): Promise<void> {
     if (this.#closed) return;
     await Promise.all([...this.#entries.values()].filter((e) => e.dirty).map((e) => this.#push(e)));
-    const raw = await this.#runner.run(scripts.changes, [this.#changesKey, this.#logKey], [this.#changes ?? '']);
-    this.#available();
-    const reply = Array.isArray(raw) ? raw.map(String) : [];
-    const count = reply[0] ?? null;
-    const changed = reply[1] === 'some' ? new Set(reply.slice(2)) : undefined;
-    const all = full || this.#changes === undefined || (count !== this.#changes && changed === undefined);
-    const entries = [...this.#entries.values()].filter((e) => all || e.fresh || e.holder !== undefined || changed?.has(e.name));
-    for (let i = 0; i < entries.length; i += batchSize) await this.#read(entries.slice(i, i + batchSize));
-    this.#changes = count === null || /^\d{1,16}$/.test(count) ? count : undefined;
-  }
-
-  /** Reads `batch` in one script, renewing a lease in use and giving back one that lapsed. */
-  async #read(batch: Entry[]): Promise<void> {
-    const now = performance.now();
-    const args = [this.#channel, this.id, String(this.#options.leaseTtl)];
-    for (const e of batch) args.push(this.#flag(e, now), e.name);
-    const ops = batch.map((e) => ++e.ops);
-    const keys = [this.#changesKey, this.#logKey, ...batch.map((e) => e.key)];
-    const raw = await this.#runner.run(scripts.reconcile, keys, args);
-    this.#available();
-    if (!Array.isArray(raw)) throw new TypeError(`tripswitch/redis: unexpected script reply ${String(raw)}`);
-    for (const [j, entry] of batch.entries()) this.#reconciled(entry, raw[j], ops[j] as number);
-  }
-
-  /** '1' a trial really runs (the lease is renewed), '2' the holder is idle (the lease lapses), '0' no lease wanted. */
-  #flag(entry: Entry, now: number): string {
-    const holder = entry.holder;
-    if (holder === undefined) return entry.acquiring > 0 ? '2' : '0';
-    // probing() settles the holder's halfOpenMaxWait first: it may reopen, and then it holds nothing.
-    const running = holder.probing();
-    if (entry.holder !== holder) return '0';
-    return leaseRenewable(running, entry.grantedAt, now, this.#options.maxProbeTime) ? '1' : '2';
-  }
-
-  #reconciled(entry: Entry, raw: unknown, op: number): void {
-    if (this.#entries.get(entry.name) !== entry) return;
-    entry.fresh = false;
-    const reply = parseKeyReply(raw, this.#options.leaseTtl);
-    if (typeof reply === 'string') {
-      this.#malformed(entry, reply);
-      return;
-    }
-    entry.malformed = false;
-    if (op !== entry.ops || reply.flag === '1') return;
-    // Not ours (any more): a lease lost while this store was away, or given back.
-    entry.holder = undefined;
-    // A missing key is no news; a version this store already reflects neither.
-    if (reply.version === 0 || reply.version === entry.applied) return;
-    entry.applied = reply.version;
-    this.#apply(entry, sharedOf(reply));
+    await this.#reader.pass([...this.#entries.values()], full);
   }
 
   /** Pushes the state of a breaker whose last transition Redis did not take. */
@@ -444,7 +347,7 @@ export class RedisStateStore implements StateStore {
     if (entry.malformed) return;
     entry.malformed = true;
     const message = `tripswitch/redis: ${detail}; not applied: breaker "${entry.name}" decides locally until the key is deleted or expires`;
-    this.#emitError(new RedisStoreError(RedisStoreErrorCode.MALFORMED, message, { key: entry.key }));
+    this.#events.error(new RedisStoreError(RedisStoreErrorCode.MALFORMED, message, { key: entry.key }));
   }
 
   #unavailable(error: unknown): void {
@@ -452,31 +355,14 @@ export class RedisStateStore implements StateStore {
     this.#healthy = false;
     const cause = asStoreError(error);
     const message = `${cause.message}; breakers decide locally and re-sync when it answers again`;
-    this.#emitError(new RedisStoreError(cause.code, message, { cause: error }));
+    this.#events.error(new RedisStoreError(cause.code, message, { cause: error }));
   }
 
   #available(): void {
     if (this.#healthy || this.#closed) return;
     this.#healthy = true;
-    this.#changes = undefined;
-    this.#emit(this.#listeners.recovered, undefined);
+    this.#reader.forget();
+    this.#events.recovered();
     this.#reconcileSoon();
-  }
-
-  #emitError(error: RedisStoreError): void {
-    // Never crash a process because Redis is away; never hide it either.
-    if (this.#listeners.error.size === 0) console.error(error);
-    this.#emit(this.#listeners.error, error);
-  }
-
-  /** Calls every listener; one that throws is reported and never stops the store or the others. */
-  #emit<T>(listeners: Set<(event: T) => void>, event: T): void {
-    for (const listener of listeners) {
-      try {
-        listener(event);
-      } catch (error) {
-        console.error(new Error('tripswitch/redis: a RedisStateStore listener threw', { cause: error }));
-      }
-    }
   }
 }
