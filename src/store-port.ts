@@ -16,8 +16,10 @@ export function createPort(machine: StateMachine, name: string, clock: Clock): B
       return { state: 'open', remainingMs: Math.max(0, inner.until - clock.now()), attempt: inner.attempt };
     },
     probing: () => {
+      // current() settles halfOpenMaxWait first: a trial that waited too long reopens the breaker.
+      if (machine.current() !== CircuitState.HALF_OPEN) return false;
       const inner = machine.inner;
-      return inner.state === CircuitState.HALF_OPEN && (inner.inFlight > 0 || inner.successes > 0);
+      return inner.state === CircuitState.HALF_OPEN && inner.inFlight > 0;
     },
   };
 }

@@ -44,6 +44,8 @@ export interface Subscriber {
 
 /** The store's view of a client. */
 export interface RedisConnection {
+  /** Whether the client is a Redis Cluster client (every key of a store must then share one slot). */
+  readonly cluster: boolean;
   /** Sends one command and resolves with its reply. */
   command(args: readonly string[]): Promise<unknown>;
   /**
@@ -67,16 +69,24 @@ function isNodeRedis(client: RedisClient): client is NodeRedisClient {
 }
 
 /** Wraps an ioredis or node-redis client, told apart by their shape. Throws a `TypeError` for anything else. */
-export function connect(client: unknown, subscriber: unknown, option = 'client'): RedisConnection {
+export function connect(client: unknown, subscriber: unknown, name = 'client'): RedisConnection {
+  for (const [option, value] of [[name, client] as const, ['subscriber', subscriber] as const]) {
+    if (typeof value === 'object' && value !== null && ('masters' in value || '_slots' in value)) {
+      throw new TypeError(
+        `Expected \`${option}\` to be an ioredis or node-redis client, got a node-redis cluster client (createCluster), ` +
+          "which tripswitch/redis does not support: use ioredis `Cluster` with a hash tag in `prefix` ('{tripswitch}:')",
+      );
+    }
+  }
   const c = client as RedisClient;
   if (typeof client !== 'object' || client === null || !(isNodeRedis(c) || isIORedis(c))) {
-    throw new TypeError(`Expected \`${option}\` to be an ioredis or node-redis client, got ${String(client)}`);
+    throw new TypeError(`Expected \`${name}\` to be an ioredis or node-redis client, got ${String(client)}`);
   }
   if (
     subscriber !== undefined &&
     (typeof subscriber !== 'object' || subscriber === null || isNodeRedis(c) !== isNodeRedis(subscriber as RedisClient))
   ) {
-    throw new TypeError(`Expected \`subscriber\` to be a client of the same library as \`${option}\`, got ${String(subscriber)}`);
+    throw new TypeError(`Expected \`subscriber\` to be a client of the same library as \`${name}\`, got ${String(subscriber)}`);
   }
   return isNodeRedis(c)
     ? nodeRedis(c, subscriber as NodeRedisClient | undefined)
@@ -84,11 +94,16 @@ export function connect(client: unknown, subscriber: unknown, option = 'client')
 }
 
 function ioredis(client: IORedisClient, given: IORedisClient | undefined): RedisConnection {
+  const cluster = (client as { isCluster?: unknown }).isCluster === true;
   return {
+    cluster,
     command: ([name, ...args]) => settle(() => client.call(name as string, ...args)),
     subscriber(onMessage, onError) {
       // Our own connection queues SUBSCRIBE while Redis is away instead of failing it, and resubscribes after reconnects.
-      const sub = given ?? client.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true, autoResubscribe: true });
+      // A Cluster's duplicate() takes startup nodes first: keep its options as they are.
+      const sub =
+        given ??
+        (cluster ? client.duplicate() : client.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true, autoResubscribe: true }));
       const message = (channel: string, text: string) => onMessage(String(channel), String(text));
       sub.on('message', message);
       sub.on('error', onError);
@@ -108,6 +123,7 @@ function ioredis(client: IORedisClient, given: IORedisClient | undefined): Redis
 
 function nodeRedis(client: NodeRedisClient, given: NodeRedisClient | undefined): RedisConnection {
   return {
+    cluster: false,
     command: (args) => settle(() => client.sendCommand(args)),
     subscriber(onMessage, onError) {
       const sub = given ?? client.duplicate();

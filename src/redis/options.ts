@@ -1,4 +1,5 @@
-import { checkDuration, checkKnownKeys, checkName, invalid } from '../validate.js';
+import { boundedDuration } from '../storage/lease.js';
+import { checkKnownKeys, checkName, invalid } from '../validate.js';
 import type { RedisClient } from './client.js';
 
 /** Options of a `RedisStateStore`. Durations are milliseconds. */
@@ -31,9 +32,16 @@ export interface RedisStateStoreOptions {
    * How long the half-open probe lease lasts unless renewed. The holder renews it on every reconcile
    * while its trial calls are under way, so a peer takes over only from a holder that crashed, lost
    * Redis, or has had no call to probe with for this long.
+   * Must be more than `reconcileInterval` + `commandTimeout`, so a lease in use never lapses between renewals.
    * @default 15000
    */
   readonly leaseTtl?: number;
+  /**
+   * The longest a holder keeps renewing its probe lease while one trial runs (a hung trial of a breaker
+   * without `halfOpenMaxWait`); past it the lease lapses `leaseTtl` later and a peer may probe.
+   * @default 60000
+   */
+  readonly maxProbeTime?: number;
 }
 
 /** Options with defaults filled in. */
@@ -42,20 +50,37 @@ export interface ResolvedStoreOptions {
   readonly commandTimeout: number;
   readonly reconcileInterval: number;
   readonly leaseTtl: number;
+  readonly maxProbeTime: number;
 }
 
-const names: ReadonlySet<string> = new Set(['client', 'subscriber', 'prefix', 'commandTimeout', 'reconcileInterval', 'leaseTtl']);
+const names: ReadonlySet<string> = new Set([
+  'client',
+  'subscriber',
+  'prefix',
+  'commandTimeout',
+  'reconcileInterval',
+  'leaseTtl',
+  'maxProbeTime',
+]);
 
 /** Validates the options once, naming the option, the value and what is allowed. */
 export function resolveStoreOptions(options: RedisStateStoreOptions): ResolvedStoreOptions {
   if (typeof options !== 'object' || options === null) throw invalid('options', 'an object', options);
   checkKnownKeys('RedisStateStore', options, names);
   const o = options as { [K in keyof RedisStateStoreOptions]: unknown };
+  const commandTimeout = o.commandTimeout === undefined ? 1000 : boundedDuration('commandTimeout', o.commandTimeout);
+  const reconcileInterval = o.reconcileInterval === undefined ? 5000 : boundedDuration('reconcileInterval', o.reconcileInterval);
+  // Whole milliseconds: Redis's PEXPIRE takes integers.
+  const leaseTtl = Math.ceil(o.leaseTtl === undefined ? 15_000 : boundedDuration('leaseTtl', o.leaseTtl));
+  if (leaseTtl <= reconcileInterval + commandTimeout) {
+    const rule = `more than \`reconcileInterval\` + \`commandTimeout\` (${reconcileInterval + commandTimeout})`;
+    throw invalid('leaseTtl', rule, o.leaseTtl ?? leaseTtl, RangeError);
+  }
   return Object.freeze({
     prefix: o.prefix === undefined ? 'tripswitch:' : checkName('prefix', o.prefix),
-    commandTimeout: o.commandTimeout === undefined ? 1000 : checkDuration('commandTimeout', o.commandTimeout, false),
-    reconcileInterval: o.reconcileInterval === undefined ? 5000 : checkDuration('reconcileInterval', o.reconcileInterval, false),
-    // Whole milliseconds: Redis's PEXPIRE takes integers.
-    leaseTtl: Math.ceil(o.leaseTtl === undefined ? 15_000 : checkDuration('leaseTtl', o.leaseTtl, false)),
+    commandTimeout,
+    reconcileInterval,
+    leaseTtl,
+    maxProbeTime: o.maxProbeTime === undefined ? 60_000 : boundedDuration('maxProbeTime', o.maxProbeTime),
   });
 }

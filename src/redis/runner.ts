@@ -1,5 +1,5 @@
 import type { RedisConnection } from './client.js';
-import { RedisStoreError, RedisStoreErrorCode } from './errors.js';
+import { messageOf, RedisStoreError, RedisStoreErrorCode } from './errors.js';
 import type { Script } from './scripts.js';
 
 /** Runs the Lua scripts: EVALSHA, falling back to EVAL once when Redis does not hold the script yet. */
@@ -20,6 +20,11 @@ export class ScriptRunner {
       return this.#connection.command(['EVAL', script.source, ...tail]);
     });
     return this.timed(run);
+  }
+
+  /** Sends one plain command; rejects when Redis does not answer within the command timeout. */
+  command(args: readonly string[]): Promise<unknown> {
+    return this.timed(this.#connection.command(args));
   }
 
   /**
@@ -46,9 +51,4 @@ export class ScriptRunner {
       );
     });
   }
-}
-
-/** The message of an error, or the thrown value as text. */
-export function messageOf(error: unknown): string {
-  return String((error as Error | null)?.message ?? error);
 }

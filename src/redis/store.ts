@@ -1,34 +1,13 @@
 import type { BreakerPort, LocalTransition, SharedState, StateStore, StoreLink } from '../storage/state-store.js';
 import { connect, type Subscriber } from './client.js';
-import { RedisStoreError, RedisStoreErrorCode } from './errors.js';
+import { createEntry, type Entry } from './entry.js';
+import { asStoreError, messageOf, RedisStoreError, RedisStoreErrorCode } from './errors.js';
+import { type RedisStateStoreEvents, StoreEvents } from './events.js';
 import { type RedisStateStoreOptions, type ResolvedStoreOptions, resolveStoreOptions } from './options.js';
-import { messageOf, ScriptRunner } from './runner.js';
+import { KeyReader } from './reader.js';
+import { type KeyReply, parseKeyReply, parseMessage, sharedOf } from './reply.js';
+import { ScriptRunner } from './runner.js';
 import { type Script, scripts } from './scripts.js';
-
-/** Events of a {@link RedisStateStore}. */
-export interface RedisStateStoreEvents {
-  /** Redis stopped answering (once per incident) or a key holds a foreign value (once per key). */
-  error: RedisStoreError;
-  /** Redis answers again after an incident; a re-sync is under way. */
-  recovered: undefined;
-}
-
-interface Entry {
-  readonly name: string;
-  readonly key: string;
-  readonly ports: Set<BreakerPort>;
-  /** Highest version of this key seen; older news is ignored. */
-  seen: number;
-  /** The breaker of this store holding the fleet-wide probe lease. */
-  holder: BreakerPort | undefined;
-  /** A local transition Redis has not taken yet: pushed again on the next reconcile. */
-  dirty: boolean;
-  writes: number;
-  malformed: boolean;
-}
-
-const batchSize = 500;
-const open = (reply: string[]): SharedState => ({ state: 'open', remainingMs: Number(reply[2]), attempt: Number(reply[3]) });
 
 /**
  * A {@link StateStore} that shares breaker state through Redis, across processes and hosts. Every
@@ -36,7 +15,8 @@ const open = (reply: string[]): SharedState => ({ state: 'open', remainingMs: Nu
  * by the Redis server clock, peers learn them through pub/sub within milliseconds (and through a
  * periodic reconcile when a message is lost), and after the recovery timeout one process at a time
  * holds the probe lease. When Redis is down or slow, breakers decide alone, the store reports one
- * `error` per incident and re-syncs when Redis answers again.
+ * `error` per incident and re-syncs when Redis answers again. Everything read from Redis is validated
+ * first; channel messages only make a store re-read the key they name.
  *
  * @example
  * import Redis from 'ioredis';
@@ -54,22 +34,47 @@ export class RedisStateStore implements StateStore {
   readonly #runner: ScriptRunner;
   readonly #subscriber: Subscriber;
   readonly #channel: string;
+  readonly #changesKey: string;
+  readonly #logKey: string;
   readonly #entries = new Map<string, Entry>();
-  readonly #listeners = { error: new Set<(e: RedisStoreError) => void>(), recovered: new Set<(e: undefined) => void>() };
+  readonly #events = new StoreEvents();
   readonly #timer: ReturnType<typeof setInterval>;
   #subscribed: Promise<void> | undefined;
   #healthy = true;
   #closed = false;
   #reconciling = false;
   #soon: ReturnType<typeof setTimeout> | undefined;
+  #badMessage = false;
+  readonly #reader: KeyReader;
 
-  /** @throws {TypeError | RangeError} for an invalid option, naming it. */
+  /** @throws {TypeError | RangeError} for an invalid option, naming it (a cluster client needs a hash tag in `prefix`). */
   constructor(options: RedisStateStoreOptions) {
     this.#options = resolveStoreOptions(options);
     this.prefix = this.#options.prefix;
     const connection = connect(options.client, options.subscriber);
+    if (connection.cluster && !/\{[^}]+\}/.test(this.prefix)) {
+      throw new TypeError(
+        `Expected \`prefix\` to contain a hash tag such as '{tripswitch}:' with a Redis Cluster client, got '${this.prefix}': ` +
+          'the scripts read several keys at once, so every key of a store must live in one slot',
+      );
+    }
     this.#runner = new ScriptRunner(connection, this.#options.commandTimeout);
     this.#channel = `${this.prefix}transitions`;
+    this.#changesKey = `${this.prefix}changes`;
+    this.#logKey = `${this.prefix}changes:log`;
+    this.#reader = new KeyReader({
+      runner: this.#runner,
+      channel: this.#channel,
+      id: this.id,
+      changesKey: this.#changesKey,
+      logKey: this.#logKey,
+      leaseTtl: this.#options.leaseTtl,
+      maxProbeTime: this.#options.maxProbeTime,
+      attached: (entry) => this.#entries.get(entry.name) === entry,
+      apply: (entry, state) => this.#apply(entry, state),
+      malformed: (entry, why) => this.#malformed(entry, why),
+      available: () => this.#available(),
+    });
     this.#subscriber = connection.subscriber(
       (channel, message) => this.#onMessage(channel, message),
       (error) => this.#unavailable(error),
@@ -80,23 +85,23 @@ export class RedisStateStore implements StateStore {
     (this.#timer as { unref?: () => void }).unref?.();
   }
 
-  /** Listens to `error` or `recovered`; returns a function that removes the listener. */
+  /** Listens to `error` or `recovered`; returns a function that removes the listener. A listener that throws is reported with `console.error`. */
   on<K extends keyof RedisStateStoreEvents>(event: K, listener: (event: RedisStateStoreEvents[K]) => void): () => void {
-    const set = this.#listeners[event] as Set<typeof listener>;
-    set.add(listener);
-    return () => set.delete(listener);
+    return this.#events.on(event, listener);
   }
 
   /** Attaches a breaker; called by the breaker's constructor (`new CircuitBreaker(name, { store })`). */
   attach(port: BreakerPort): StoreLink {
     let entry = this.#entries.get(port.name);
     if (entry === undefined) {
-      const key = `${this.prefix}breaker:${port.name}`;
-      entry = { name: port.name, key, ports: new Set(), seen: 0, holder: undefined, dirty: false, writes: 0, malformed: false };
+      entry = createEntry(port.name, `${this.prefix}breaker:${port.name}`);
       this.#entries.set(port.name, entry);
     }
     const e = entry;
     e.ports.add(port);
+    // A breaker restored open (`initialState`) shares it, like any open it decides.
+    const own = port.sharedState();
+    if (own?.state === 'open' && own.remainingMs > 0) this.#pushOpen(e, own.remainingMs, own.attempt);
     this.#reconcileSoon();
     return {
       transitioned: (change) => this.#transitioned(e, port, change),
@@ -116,20 +121,22 @@ export class RedisStateStore implements StateStore {
   async sync(): Promise<void> {
     try {
       await this.#runner.timed(this.#subscribe());
-      await this.#reconcile();
+      await this.#reconcile(true);
     } catch (error) {
       this.#unavailable(error);
       throw asStoreError(error);
     }
   }
 
-  /** Stops the reconcile timer, gives back held leases and closes the subscriber connection the store opened. Breakers then decide alone. */
+  /** Stops the reconcile timer, gives back held leases (peers hear of it at once) and closes the subscriber connection the store opened. Breakers then decide alone. */
   async close(): Promise<void> {
     if (this.#closed) return;
     clearInterval(this.#timer);
     if (this.#soon !== undefined) clearTimeout(this.#soon);
     const held = [...this.#entries.values()].filter((e) => e.holder !== undefined);
-    const releases = held.map((e) => this.#runner.run(scripts.release, [e.key], [this.id]).catch(() => {}));
+    const releases = held.map((e) =>
+      this.#runner.run(scripts.release, [e.key, this.#changesKey, this.#logKey], this.#args(e)).catch(() => {}),
+    );
     this.#closed = true;
     await Promise.all(releases);
     this.#subscriber.close();
@@ -147,25 +154,28 @@ export class RedisStateStore implements StateStore {
       this.#local(entry, port, { state: 'closed' });
       // Only the state this store last saw closes: a newer open of a peer wins, and a close the client ran
       // late (queued while disconnected, after our timeout gave up on it) cannot undo a newer open.
-      this.#pushClose(entry, String(entry.seen));
+      this.#pushClose(entry);
     } else if (leftProbe) this.#release(entry);
   }
 
-  #pushOpen(entry: Entry, remainingMs: number, attempt: number): Promise<void> {
-    const args = [this.#channel, this.id, entry.name, String(Math.ceil(remainingMs)), String(attempt)];
-    // 'kept': the fleet was already open for longer; take its end.
-    return this.#write(entry, scripts.open, args, (reply) => reply[4] === 'kept' && this.#apply(entry, open(reply)));
+  /** Channel, origin and name: the first arguments of every writing script. */
+  #args(entry: Entry): string[] {
+    return [this.#channel, this.id, entry.name];
   }
 
-  #pushClose(entry: Entry, expected: string): Promise<void> {
-    const args = [this.#channel, this.id, entry.name, expected];
-    // 'open': a peer opened it since we last looked; its news wins.
-    return this.#write(entry, scripts.close, args, (reply) => reply[0] === 'open' && this.#apply(entry, open(reply)));
+  #pushOpen(entry: Entry, remainingMs: number, attempt: number): Promise<void> {
+    // 'kept': the fleet was already open for longer; take its end.
+    return this.#write(entry, scripts.open, [...this.#args(entry), String(Math.ceil(remainingMs)), String(attempt)]);
+  }
+
+  #pushClose(entry: Entry): Promise<void> {
+    // 'kept': a peer changed it since we last looked; its news wins.
+    return this.#write(entry, scripts.close, [...this.#args(entry), String(entry.applied)]);
   }
 
   #release(entry: Entry): void {
     entry.holder = undefined;
-    this.#write(entry, scripts.release, [this.id], undefined);
+    this.#write(entry, scripts.release, this.#args(entry));
   }
 
   #requestProbe(entry: Entry, port: BreakerPort): void {
@@ -179,35 +189,50 @@ export class RedisStateStore implements StateStore {
       port.applyRemote({ state: 'open', remainingMs: this.#options.leaseTtl, attempt: own?.state === 'open' ? own.attempt : 1 });
       return;
     }
-    const args = [this.id, String(this.#options.leaseTtl), String(entry.seen)];
+    const op = ++entry.ops;
+    const args = [...this.#args(entry), String(this.#options.leaseTtl), String(entry.applied)];
+    entry.acquiring++;
     this.#runner
-      .run(scripts.acquire, [entry.key], args)
-      .then((raw) => this.#ok(entry, raw))
+      .run(scripts.acquire, [entry.key, this.#changesKey, this.#logKey], args)
+      .finally(() => entry.acquiring--)
+      .then((raw) => this.#parse(entry, raw))
       .then(
         (reply) => {
-          if (reply[0] === 'granted') {
+          const current = op === entry.ops;
+          if (current) entry.applied = reply.version;
+          if (reply.state === 'granted') {
             entry.holder = port;
+            entry.grantedAt = performance.now();
             if (!port.grantProbe()) this.#release(entry);
-          } else if (reply[0] === 'closed') this.#apply(entry, { state: 'closed' });
-          else port.applyRemote(open(reply));
+            return;
+          }
+          // The request is answered in any case; an older reply is corrected by the newer one that follows it.
+          const shared = sharedOf(reply);
+          port.applyRemote(shared);
+          if (current) this.#apply(entry, shared, port);
         },
         (error: unknown) => {
-          this.#failed(entry, error);
+          // Answer first: a listener of the report may throw.
           port.grantProbe();
+          this.#failed(entry, error);
         },
       );
   }
 
   /** Runs a write; a failed one leaves the entry dirty for the next reconcile to push again. */
-  #write(entry: Entry, script: Script, args: string[], then: ((reply: string[]) => unknown) | undefined): Promise<void> {
+  #write(entry: Entry, script: Script, args: string[]): Promise<void> {
     const write = ++entry.writes;
+    const op = ++entry.ops;
     return this.#runner
-      .run(script, [entry.key], args)
-      .then((raw) => this.#ok(entry, raw))
+      .run(script, [entry.key, this.#changesKey, this.#logKey], args)
+      .then((raw) => this.#parse(entry, raw))
       .then(
         (reply) => {
           if (write === entry.writes) entry.dirty = false;
-          then?.(reply);
+          if (op !== entry.ops || reply.version === entry.applied) return;
+          entry.applied = reply.version;
+          // Our own write needs no applying; a peer's newer news (kept) does.
+          if (reply.flag === 'kept') this.#apply(entry, sharedOf(reply));
         },
         (error: unknown) => {
           entry.dirty = true;
@@ -216,21 +241,21 @@ export class RedisStateStore implements StateStore {
       );
   }
 
-  /** A successful reply: Redis is healthy, the key is well-formed, its version is seen. */
-  #ok(entry: Entry, raw: unknown): string[] {
-    if (!Array.isArray(raw)) throw new TypeError(`tripswitch/redis: unexpected script reply ${String(raw)}`);
+  /** Validates a reply; Redis answered, so it is healthy. Throws a MALFORMED error for a foreign value. */
+  #parse(entry: Entry, raw: unknown): KeyReply {
     this.#available();
+    const reply = parseKeyReply(raw, this.#options.leaseTtl);
+    if (typeof reply === 'string') {
+      throw new RedisStoreError(RedisStoreErrorCode.MALFORMED, `key "${entry.key}" or its reply holds ${reply}`, { key: entry.key });
+    }
     entry.malformed = false;
-    const reply = raw.map(String);
-    const version = Number(reply[1]);
-    if (version > entry.seen) entry.seen = version;
     return reply;
   }
 
-  /** Applies a peer's transition to every breaker of the entry. */
-  #apply(entry: Entry, state: SharedState): void {
+  /** Applies a peer's transition to every breaker of the entry (but `except`). */
+  #apply(entry: Entry, state: SharedState, except?: BreakerPort): void {
     entry.holder = undefined;
-    for (const port of entry.ports) port.applyRemote(state);
+    for (const port of entry.ports) if (port !== except) port.applyRemote(state);
   }
 
   /** Tells the other breakers of this store, synchronously, what one of them did. */
@@ -239,44 +264,33 @@ export class RedisStateStore implements StateStore {
     for (const port of entry.ports) if (port !== origin) port.applyRemote(state);
   }
 
-  #onMessage(channel: string, message: string): void {
+  /** A message is a hint: the key it names is re-read (one read at a time per key) before anything is applied. */
+  #onMessage(channel: string, text: string): void {
     if (channel !== this.#channel || this.#closed) return;
-    const parts = message.split('|');
-    if (parts.length < 6 || parts[4] === this.id) return;
-    const entry = this.#entries.get(parts.slice(5).join('|'));
-    const version = Number(parts[0]);
-    if (entry === undefined || !(version > entry.seen)) return;
-    entry.seen = version;
-    if (parts[1] === 'closed') this.#apply(entry, { state: 'closed' });
-    else if (parts[1] === 'open') this.#apply(entry, open(parts));
-  }
-
-  /** Pushes what Redis missed, then reads every attached key, renewing a lease in use. */
-  async #reconcile(): Promise<void> {
-    if (this.#closed) return;
-    await Promise.all([...this.#entries.values()].filter((e) => e.dirty).map((e) => this.#push(e)));
-    const entries = [...this.#entries.values()];
-    for (let i = 0; i < entries.length; i += batchSize) {
-      const batch = entries.slice(i, i + batchSize);
-      const flags = batch.map((e) => (e.holder === undefined ? '0' : e.holder.probing() ? '1' : '2'));
-      const keys = batch.map((e) => e.key);
-      const raw = (await this.#runner.run(scripts.reconcile, keys, [this.id, String(this.#options.leaseTtl), ...flags])) as unknown[];
-      this.#available();
-      for (const [j, entry] of batch.entries()) this.#reconciled(entry, (raw[j] as unknown[]).map(String));
-    }
-  }
-
-  #reconciled(entry: Entry, reply: string[]): void {
-    if (this.#entries.get(entry.name) !== entry) return;
-    if (reply[0] === 'malformed') {
-      this.#malformed(entry, reply[1] ?? '');
+    const message = parseMessage(text);
+    if (message === undefined) {
+      if (!this.#badMessage) {
+        this.#badMessage = true;
+        const shown = text.length > 120 ? `${text.slice(0, 120)}…` : text;
+        const error = `tripswitch/redis: channel "${channel}" carried a message tripswitch did not write (${JSON.stringify(shown)}); ignored`;
+        this.#events.error(new RedisStoreError(RedisStoreErrorCode.MALFORMED, error, { key: channel }));
+      }
       return;
     }
-    entry.malformed = false;
-    const version = Number(reply[1]);
-    if (reply[4] === '1' || !(version > entry.seen)) return;
-    entry.seen = version;
-    this.#apply(entry, reply[0] === 'closed' ? { state: 'closed' } : open(reply));
+    const entry = this.#entries.get(message.name);
+    if (message.origin === this.id || entry === undefined || message.version === entry.applied) return;
+    this.#reader.hint(entry, (error) => this.#unavailable(error));
+  }
+
+  /**
+   * Pushes what Redis missed, then reads the change count: only the keys of names changed since the last
+   * reconcile are read (all of them when `full`, or when the change log no longer reaches back that
+   * far), plus keys not read yet and leases this store holds.
+   */
+  async #reconcile(full = false): Promise<void> {
+    if (this.#closed) return;
+    await Promise.all([...this.#entries.values()].filter((e) => e.dirty).map((e) => this.#push(e)));
+    await this.#reader.pass([...this.#entries.values()], full);
   }
 
   /** Pushes the state of a breaker whose last transition Redis did not take. */
@@ -286,7 +300,7 @@ export class RedisStateStore implements StateStore {
       entry.dirty = false;
       return Promise.resolve();
     }
-    return state.state === 'closed' ? this.#pushClose(entry, String(entry.seen)) : this.#pushOpen(entry, state.remainingMs, state.attempt);
+    return state.state === 'closed' ? this.#pushClose(entry) : this.#pushOpen(entry, state.remainingMs, state.attempt);
   }
 
   #tick(): void {
@@ -319,6 +333,10 @@ export class RedisStateStore implements StateStore {
   }
 
   #failed(entry: Entry, error: unknown): void {
+    if (error instanceof RedisStoreError && error.code === RedisStoreErrorCode.MALFORMED) {
+      this.#malformed(entry, error.message);
+      return;
+    }
     const message = messageOf(error);
     const at = message.indexOf('TRIPSWITCH_MALFORMED ');
     if (at >= 0) this.#malformed(entry, message.slice(at + 'TRIPSWITCH_MALFORMED '.length));
@@ -328,34 +346,23 @@ export class RedisStateStore implements StateStore {
   #malformed(entry: Entry, detail: string): void {
     if (entry.malformed) return;
     entry.malformed = true;
-    const message = `tripswitch/redis: ${detail}; breaker "${entry.name}" decides locally until the key is deleted or expires`;
-    this.#emitError(new RedisStoreError(RedisStoreErrorCode.MALFORMED, message, { key: entry.key }));
+    const message = `tripswitch/redis: ${detail}; not applied: breaker "${entry.name}" decides locally until the key is deleted or expires`;
+    this.#events.error(new RedisStoreError(RedisStoreErrorCode.MALFORMED, message, { key: entry.key }));
   }
 
   #unavailable(error: unknown): void {
     if (this.#closed || !this.#healthy) return;
     this.#healthy = false;
-    const message = `${asStoreError(error).message}; breakers decide locally and re-sync when it answers again`;
-    this.#emitError(new RedisStoreError(RedisStoreErrorCode.UNAVAILABLE, message, { cause: error }));
+    const cause = asStoreError(error);
+    const message = `${cause.message}; breakers decide locally and re-sync when it answers again`;
+    this.#events.error(new RedisStoreError(cause.code, message, { cause: error }));
   }
 
   #available(): void {
     if (this.#healthy || this.#closed) return;
     this.#healthy = true;
-    for (const listener of this.#listeners.recovered) listener(undefined);
+    this.#reader.forget();
+    this.#events.recovered();
     this.#reconcileSoon();
   }
-
-  #emitError(error: RedisStoreError): void {
-    // Never crash a process because Redis is away; never hide it either.
-    if (this.#listeners.error.size === 0) console.error(error);
-    for (const listener of this.#listeners.error) listener(error);
-  }
-}
-
-function asStoreError(error: unknown): RedisStoreError {
-  if (error instanceof RedisStoreError) return error;
-  return new RedisStoreError(RedisStoreErrorCode.UNAVAILABLE, `tripswitch/redis: Redis did not answer (${messageOf(error)})`, {
-    cause: error,
-  });
 }

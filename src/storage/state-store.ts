@@ -42,7 +42,11 @@ export interface BreakerPort {
   grantProbe(): boolean;
   /** The breaker's own state as it would share it: `null` while half-open or in a manual state. */
   sharedState(): SharedState | null;
-  /** Whether the breaker is half-open and using its probe: a trial call in flight, or one succeeded already. */
+  /**
+   * Whether the breaker is half-open with a trial call in flight (`halfOpenMaxWait` settled first: a
+   * trial waiting longer reopens the breaker, which then answers `false`). A store renews a probe lease
+   * only while this holds.
+   */
   probing(): boolean;
 }
 

@@ -138,3 +138,68 @@ export class PrivateRedis {
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
+
+/** A local 3-master Redis Cluster on free high ports (TOOLCHAIN.md's recipe); `dispose()` stops it and removes its files. */
+export class PrivateCluster {
+  readonly dir = mkdtempSync(join(tmpdir(), 'tripswitch-cluster-'));
+  ports: number[] = [];
+
+  async start(): Promise<void> {
+    for (let i = 0; i < 3; i++) this.ports.push(await closedPort());
+    for (const port of this.ports) {
+      execFileSync('redis-server', [
+        '--port',
+        String(port),
+        '--bind',
+        host,
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        join(this.dir, `nodes-${port}.conf`),
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--daemonize',
+        'yes',
+        '--pidfile',
+        join(this.dir, `redis-${port}.pid`),
+        '--dir',
+        this.dir,
+      ]);
+    }
+    for (const port of this.ports) await waitFor(`cluster node ${port}`, () => ping(port), 5000);
+    execFileSync(
+      'redis-cli',
+      ['--cluster', 'create', ...this.ports.map((p) => `${host}:${p}`), '--cluster-replicas', '0', '--cluster-yes'],
+      {
+        stdio: 'ignore',
+      },
+    );
+    await waitFor(
+      'the cluster to be ok',
+      async () => {
+        const client = new Redis({ host, port: this.ports[0] ?? 0, maxRetriesPerRequest: 0 });
+        client.on('error', () => {});
+        try {
+          return String(await client.call('CLUSTER', 'INFO')).includes('cluster_state:ok');
+        } catch {
+          return false;
+        } finally {
+          client.disconnect();
+        }
+      },
+      10_000,
+    );
+  }
+
+  async dispose(): Promise<void> {
+    for (const port of this.ports) {
+      const pidfile = join(this.dir, `redis-${port}.pid`);
+      if (!existsSync(pidfile)) continue;
+      process.kill(Number(readFileSync(pidfile, 'utf8').trim()), 'SIGTERM');
+      await waitFor(`cluster node ${port} to stop`, async () => !(await ping(port)), 5000);
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}

@@ -139,4 +139,29 @@ describe('CircuitBreaker with a StateStore', () => {
     expect(pending).toBeInstanceOf(Promise);
     expect(port.probing()).toBe(true);
   });
+
+  it('is not probing once idle after a successful trial, nor past halfOpenMaxWait (which it settles)', () => {
+    let now = 0;
+    const recorder = recordingStore();
+    const breaker = new CircuitBreaker('db', {
+      store: recorder.store,
+      registry: false,
+      clock: { now: () => now },
+      failureThreshold: 1,
+      successThreshold: 3,
+      recoveryTimeout: 100,
+      halfOpenMaxWait: 50,
+    });
+    const port = recorder.port();
+    expect(() => breaker.call(fail)).toThrow('down');
+    now += 100;
+    expect(port.grantProbe()).toBe(true);
+    expect(breaker.call(() => 'ok')).toBe('ok');
+    expect(port.probing()).toBe(false); // one success of three, no trial running: the lease may lapse
+    void breaker.call(() => new Promise(() => {}));
+    expect(port.probing()).toBe(true);
+    now += 50;
+    expect(port.probing()).toBe(false);
+    expect(recorder.told.at(-1)).toMatchObject({ from: 'half_open', to: 'open', reason: 'trial_timed_out' });
+  });
 });

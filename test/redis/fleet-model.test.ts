@@ -1,0 +1,226 @@
+import fc from 'fast-check';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CircuitBreaker, type CircuitState } from '../../src/index.js';
+import { type IORedisClient, RedisStateStore } from '../../src/redis/index.js';
+import { deleteKeys, requireRedis, uniquePrefix, waitFor } from './helpers.js';
+
+// A fleet of stores on real Redis behind a fault-injecting layer: commands fail (before or after Redis ran
+// them) or answer late (in order, as one connection does), channel messages are dropped, duplicated,
+// delayed and so reordered, and lease holders are killed (their connection goes silent, they get no more
+// calls). After the faults stop and the dependency works: every live peer closes within the bound and
+// they agree; one failure then opens every peer (no stale close undoes it), and a recovery runs at most
+// halfOpenMaxCalls trials at a time fleet-wide.
+
+const available = await requireRedis();
+const runPrefix = uniquePrefix('fleet-model');
+const clients: Redis[] = [];
+
+afterAll(async () => {
+  for (const client of clients) client.disconnect();
+  if (available) await deleteKeys(runPrefix);
+});
+
+interface Faults {
+  on: boolean;
+  dead: boolean;
+  random: () => number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** An ioredis client whose commands fail or answer late (replies stay in order) while `faults.on`; silent once `dead`. */
+function faultyClient(faults: Faults): IORedisClient {
+  const client = new Redis({ maxRetriesPerRequest: 1 });
+  clients.push(client);
+  let tail: Promise<unknown> = Promise.resolve();
+  return new Proxy(client, {
+    get(target, prop) {
+      if (prop === 'call') {
+        return (name: string, ...args: string[]) => {
+          if (faults.dead) return new Promise(() => {});
+          const roll = faults.on ? faults.random() : 1;
+          if (roll < 0.1) return Promise.reject(new Error('injected: connection reset before sending'));
+          const reply = target.call(name, ...args);
+          const late = roll < 0.3 ? sleep(Math.floor(faults.random() * 80)) : undefined;
+          const lost = roll >= 0.3 && roll < 0.4;
+          const previous = tail;
+          const next = Promise.all([reply, late, previous]).then(([r]) => {
+            if (lost) throw new Error('injected: connection reset before the reply');
+            return r;
+          });
+          tail = next.catch(() => {});
+          return next;
+        };
+      }
+      const value = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  }) as unknown as IORedisClient;
+}
+
+/** A subscriber connection whose messages are dropped, duplicated or delayed (reordered) while `faults.on`. */
+function faultySubscriber(faults: Faults): IORedisClient {
+  const client = new Redis({ maxRetriesPerRequest: null });
+  clients.push(client);
+  return new Proxy(client, {
+    get(target, prop) {
+      if (prop === 'on') {
+        return (event: string, listener: (...args: unknown[]) => void) => {
+          if (event !== 'message') return target.on(event, listener);
+          return target.on(event, (...args: unknown[]) => {
+            if (faults.dead) return;
+            const roll = faults.on ? faults.random() : 1;
+            if (roll < 0.15) return; // dropped
+            if (roll < 0.3)
+              setTimeout(() => listener(...args), Math.floor(faults.random() * 100)); // late, reordered
+            else listener(...args);
+            if (roll >= 0.3 && roll < 0.4) listener(...args); // duplicated
+          });
+        };
+      }
+      const value = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  }) as unknown as IORedisClient;
+}
+
+type Step = { kind: 'call'; who: number; ok: boolean } | { kind: 'wait'; ms: number } | { kind: 'kill'; who: number };
+
+const step: fc.Arbitrary<Step> = fc.oneof(
+  { weight: 5, arbitrary: fc.record({ kind: fc.constant('call' as const), who: fc.nat(5), ok: fc.boolean() }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('wait' as const), ms: fc.integer({ min: 5, max: 250 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('kill' as const), who: fc.nat(5) }) },
+);
+
+const leaseTtl = 250;
+const maxProbeTime = 600;
+const recoveryTimeout = 150;
+const halfOpenMaxWait = 300;
+const bound = recoveryTimeout + maxProbeTime + leaseTtl + halfOpenMaxWait + 1000; // + reconciles, timeouts, round trips
+
+interface Member {
+  readonly breaker: CircuitBreaker;
+  readonly store: RedisStateStore;
+  readonly faults: Faults;
+  state: CircuitState;
+  dead: boolean;
+}
+
+async function history(seed: number, steps: Step[]): Promise<void> {
+  let state = seed;
+  const random = () => {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
+  const prefix = `${runPrefix}${seed}:`;
+  const members: Member[] = [];
+  for (let i = 0; i < 3; i++) {
+    const faults: Faults = { on: false, dead: false, random };
+    const store = new RedisStateStore({
+      client: faultyClient(faults),
+      subscriber: faultySubscriber(faults),
+      prefix,
+      reconcileInterval: 50,
+      commandTimeout: 100,
+      leaseTtl,
+      maxProbeTime,
+    });
+    store.on('error', () => {});
+    const breaker = new CircuitBreaker('dependency', {
+      store,
+      registry: false,
+      kind: 'async',
+      failureThreshold: 1,
+      successThreshold: 1,
+      recoveryTimeout,
+      halfOpenMaxWait,
+    });
+    const member: Member = { breaker, store, faults, state: 'closed', dead: false };
+    breaker.on('stateChange', (e) => {
+      member.state = e.to;
+    });
+    members.push(member);
+  }
+  await waitFor(
+    'every store to sync',
+    async () =>
+      (
+        await Promise.all(
+          members.map((m) =>
+            m.store.sync().then(
+              () => true,
+              () => false,
+            ),
+          ),
+        )
+      ).every(Boolean),
+    5000,
+  );
+  const alive = () => members.filter((m) => !m.dead);
+  let running = 0;
+  let maxRunning = 0;
+  const call = (m: Member, ok: boolean) =>
+    m.breaker
+      .call(async () => {
+        const trial = m.state === 'half_open';
+        if (trial) maxRunning = Math.max(maxRunning, ++running);
+        await sleep(10);
+        if (trial) running--;
+        if (!ok) throw new Error('down');
+      })
+      .catch(() => {});
+
+  try {
+    for (const m of members) m.faults.on = true;
+    for (const s of steps) {
+      if (s.kind === 'call') void call(alive()[s.who % alive().length] as Member, s.ok);
+      else if (s.kind === 'wait') await sleep(s.ms);
+      else if (alive().length > 1) {
+        const m = alive()[s.who % alive().length] as Member;
+        m.dead = true;
+        m.faults.dead = true;
+      }
+    }
+    for (const m of members) m.faults.on = false;
+    // The dependency works again: every live peer closes within the bound, and they agree.
+    await waitFor(
+      `every live peer to close within ${bound} ms`,
+      async () => {
+        await Promise.all(alive().map((m) => call(m, true)));
+        await sleep(10);
+        return alive().every((m) => m.state === 'closed');
+      },
+      bound,
+    );
+    // One failure opens every live peer; then a recovery runs at most halfOpenMaxCalls (1) trial at a time.
+    await call(alive()[0] as Member, false);
+    await waitFor('every live peer to open', () => alive().every((m) => m.state === 'open'), 1000);
+    maxRunning = 0;
+    await waitFor(
+      'every live peer to close again',
+      async () => {
+        await Promise.all(alive().map((m) => call(m, true)));
+        return alive().every((m) => m.state === 'closed');
+      },
+      bound,
+    );
+    expect(maxRunning).toBeLessThanOrEqual(1);
+  } finally {
+    for (const m of members) {
+      m.faults.dead = false;
+      m.faults.on = false;
+      m.breaker.dispose();
+      await m.store.close();
+    }
+  }
+}
+
+describe.skipIf(!available)('a fleet of RedisStateStores behind injected faults (model test)', () => {
+  it('converges closed within the bound, opens together and probes one at a time after the faults stop', async () => {
+    await fc.assert(fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 30 }), fc.array(step, { minLength: 5, maxLength: 25 }), history), {
+      numRuns: Number(process.env.FLEET_MODEL_RUNS ?? 12),
+      endOnFailure: true,
+    });
+  }, 300_000);
+});
