@@ -104,7 +104,7 @@ export const defaultIsFailureResponse = (response: ResponseLike): boolean => res
 
 const performanceClock: Clock = { now: () => performance.now() };
 
-/** Validates the options shared by {@link createFetch} and the service client; fills in defaults. */
+/** @internal Validates the options shared by {@link createFetch} and the service client; fills in defaults. */
 export function resolveSendPolicy(
   options: Pick<ResilientFetchOptions, 'fetch' | 'timeout' | 'totalTimeout' | 'retry' | 'isFailureResponse' | 'sleep' | 'random' | 'clock'>,
   defaultTimeout: number,
@@ -133,7 +133,7 @@ export function resolveSendPolicy(
   };
 }
 
-/** Breaker options for an HTTP breaker: the user's, plus how results and caller aborts count. */
+/** @internal Breaker options for an HTTP breaker: the user's, plus how results and caller aborts count. */
 export function httpBreakerOptions(breaker: HttpBreakerOptions, policy: SendPolicy): CircuitBreakerOptions {
   const { isFailureResponse } = policy;
   return {
