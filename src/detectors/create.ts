@@ -79,7 +79,11 @@ export function createDetector(detector: unknown, settings: DetectorSettings, cl
   if (s.timeWindow !== undefined && name !== 'timeWindow') checkTimeWindow('timeWindow', s.timeWindow, buckets);
   // Every detector reads only its own options and takes `undefined` for "default"; the options it does not
   // use were refused above, so the breaker's settings pass whole (with the clock and `buckets` added).
-  const options = { ...s, buckets: s.windowBuckets, clock } as DetectorSettings & { buckets: number; clock: Clock; slowCallDuration: number };
+  const options = { ...s, buckets: s.windowBuckets, clock } as DetectorSettings & {
+    buckets: number;
+    clock: Clock;
+    slowCallDuration: number;
+  };
   switch (name) {
     case 'consecutive':
       return new ConsecutiveFailuresDetector({ failureThreshold: s.failureThreshold ?? 5 });
