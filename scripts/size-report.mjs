@@ -23,7 +23,15 @@ async function bundle(stubbed) {
       b.onLoad({ filter: /\.js$/ }, (args) => {
         if (stubbed === undefined || !args.path.endsWith(stubbed)) return undefined;
         const exported = /export \{([^}]*)\}/.exec(readFileSync(args.path, 'utf8'))?.[1] ?? '';
-        const names = exported.split(',').map((s) => s.trim().split(/\s+as\s+/).pop()).filter(Boolean);
+        const names = exported
+          .split(',')
+          .map((s) =>
+            s
+              .trim()
+              .split(/\s+as\s+/)
+              .pop(),
+          )
+          .filter(Boolean);
         return { contents: names.map((n) => `export const ${n} = class {};`).join('\n'), loader: 'js' };
       });
     },
@@ -57,7 +65,9 @@ try {
   rows.sort((a, b) => b.cost - a.cost || b.bytes - a.bytes);
   console.log('minified  gzip cost  module');
   for (const { path, bytes, cost } of rows) console.log(`${String(bytes).padStart(8)}  ${String(cost).padStart(9)}  ${path}`);
-  console.log(`${String(whole.code.length).padStart(8)}  ${String(whole.gzip).padStart(9)}  import ${imports} from 'tripswitch' (minified, gzip -9)`);
+  console.log(
+    `${String(whole.code.length).padStart(8)}  ${String(whole.gzip).padStart(9)}  import ${imports} from 'tripswitch' (minified, gzip -9)`,
+  );
 } finally {
   rmSync(consumer, { recursive: true, force: true });
 }
