@@ -23,6 +23,8 @@ interface Budget {
 const budgets: Readonly<Record<string, Budget>> = {
   // One named import must not drag in the core: the ESM build keeps one module per source module.
   'a type guard': { imports: '{ isCircuitOpenError }', esbuild: 600, vite: 550 },
+  // The class alone: the decorator behind `circuitBreaker` must not leak into it.
+  'the class': { imports: '{ CircuitBreaker }', esbuild: 12_400, vite: 12_800 },
   'the wrapper': { imports: '{ circuitBreaker }', esbuild: 15_000, vite: 15_400 },
   'the whole core': { imports: '* as everything', esbuild: 17_550, vite: 17_950 },
 };
