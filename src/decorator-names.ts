@@ -58,48 +58,37 @@ export function claimBreaker(registry: Registry, name: string, claim: Claim, cre
     return breaker;
   }
   const prior = claims().get(existing);
-  const given = Object.keys(claim.options);
+  const { owner, explicit, options } = claim;
+  const given = Object.keys(options).length > 0;
+  let problem: string;
   if (prior === undefined) {
-    if (claim.explicit && given.length === 0) return existing;
-    throw duplicate(
-      `@circuitBreaker on ${describe(claim.owner)}: a breaker named "${name}" already exists, created outside a decorator` +
-        (claim.explicit
-          ? '; its options cannot change now: drop the options here, or set them once with registry.configure(name, options)'
-          : '; give the method its own `name` option'),
-    );
+    if (explicit && !given) return existing;
+    problem = `${describe(owner)}: a breaker named "${name}" already exists, created outside a decorator; ${
+      explicit ? 'its options cannot change now: drop the options here, or set them once with registry.configure(name, options)' : ownName
+    }`;
+  } else if (!explicit && !prior.explicit) {
+    if (prior.owner.label === owner.label && prior.owner.site !== '' && prior.owner.site === owner.site) return existing;
+    problem = `${describe(prior.owner)} and ${describe(owner)} both default to the breaker name "${name}" and would share one breaker; ${ownName} (or both the same \`name\` to share on purpose)`;
+  } else {
+    // A shared breaker has one configuration: a later decorator joins with no options or the same ones.
+    const keys = [...new Set([...Object.keys(prior.options), ...Object.keys(options)])];
+    const differing = keys.filter((key) => !sameValue(prior.options[key], options[key]));
+    if (!given || differing.length === 0) return existing;
+    problem = `${describe(owner)} shares the breaker "${name}" with ${describe(prior.owner)} but sets other options (${differing
+      .map((k) => `\`${k}\``)
+      .join(', ')}); pass the same options to both, give them to one decorator only, or use distinct names`;
   }
-  if (!claim.explicit && !prior.explicit) {
-    if (prior.owner.label === claim.owner.label && prior.owner.site !== '' && prior.owner.site === claim.owner.site) return existing;
-    throw duplicate(
-      `@circuitBreaker: ${describe(prior.owner)} and ${describe(claim.owner)} both default to the breaker name "${name}" ` +
-        'and would share one breaker; give one of them its own `name` option (or both the same `name` to share on purpose)',
-    );
-  }
-  const differing = differingOptions(prior.options, claim.options);
-  if (given.length === 0 || differing.length === 0) return existing;
-  throw duplicate(
-    `@circuitBreaker: ${describe(claim.owner)} shares the breaker "${name}" with ${describe(prior.owner)} but sets other options ` +
-      `(${differing.map((k) => `\`${k}\``).join(', ')}); a shared breaker has one configuration: pass the same options object to both, ` +
-      'give them to one decorator only, or use distinct names',
-  );
+  throw new CircuitBreakerError(ErrorCode.DUPLICATE_NAME, `@circuitBreaker on ${problem}`);
 }
+
+const ownName = 'give the method its own `name` option';
 
 function describe(owner: MethodOwner): string {
   return owner.site === '' ? owner.label : `${owner.label} (${owner.site})`;
 }
 
-function duplicate(message: string): CircuitBreakerError {
-  return new CircuitBreakerError(ErrorCode.DUPLICATE_NAME, message);
-}
-
-function differingOptions(a: Readonly<Record<string, unknown>>, b: Readonly<Record<string, unknown>>): string[] {
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-  return [...keys].filter((key) => !sameValue(a[key], b[key]));
-}
-
 function sameValue(a: unknown, b: unknown): boolean {
-  if (Object.is(a, b)) return true;
-  return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
+  return Object.is(a, b) || (Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((v, i) => Object.is(v, b[i])));
 }
 
 /** The directory of this module's file, so frames of tripswitch itself are skipped when locating a decorator. */

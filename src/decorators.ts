@@ -114,13 +114,12 @@ export function createDecorator<FB extends AnyMethodFallback | undefined = undef
   if (typeof perInstance !== 'boolean') throw invalid('perInstance', 'a boolean', perInstance);
   if (perInstance && typeof breakerOptions.detector === 'object' && breakerOptions.detector !== null) {
     throw new TypeError(
-      'A `detector` instance cannot be combined with `perInstance: true`: it would be shared by every object; pass a name or a factory (`({ clock }) => detector`) instead',
+      '`perInstance: true` needs a `detector` name or factory (`({ clock }) => detector`), not one instance for every object',
     );
   }
   if (perInstance && breakerOptions.store !== undefined) {
     throw new TypeError(
-      '`perInstance: true` cannot be combined with `store`: every object would get a breaker of the same name, and all of them would be fleet peers that open together; ' +
-        'drop `perInstance` to share one breaker per method, or create each object its own `new CircuitBreaker(distinctName, { store })`',
+      '`perInstance: true` cannot be combined with `store`: the breakers of every object, all of one name, would open together; drop `perInstance`, or give each object `new CircuitBreaker(distinctName, { store })`',
     );
   }
   // Validates every option now rather than at the first call. The user's detector factory runs once per
@@ -146,8 +145,7 @@ export function createDecorator<FB extends AnyMethodFallback | undefined = undef
       };
       if (name === undefined && site.isPrivate && site.metadata === undefined) {
         throw new TypeError(
-          `@circuitBreaker on the private method ${String(context.name)} needs a \`name\`: without decorator metadata (Symbol.metadata) the class that declares it cannot be known, ` +
-            'and a name taken from whichever subclass is built first would differ between processes',
+          `@circuitBreaker on the private method ${String(context.name)} needs a \`name\`: without decorator metadata (Symbol.metadata) its declaring class is unknown`,
         );
       }
       const replacement = bind(target as Method, site);
@@ -215,8 +213,7 @@ function perInstanceBinder(name: string | undefined, options: CircuitBreakerOpti
       method: keepIdentity(original, function (this: unknown, ...args: unknown[]) {
         if ((typeof this !== 'object' && typeof this !== 'function') || this === null) {
           throw new TypeError(
-            `@circuitBreaker({ perInstance: true }) ${String(site.key)} was called without its object (\`this\` is ${String(this)}); ` +
-              `call it as obj.${String(site.key)}(...) or bind it first: obj.${String(site.key)}.bind(obj)`,
+            `@circuitBreaker({ perInstance: true }) ${String(site.key)} was called without its object (\`this\` is ${String(this)}); bind it: obj.${String(site.key)}.bind(obj)`,
           );
         }
         let wrapped = byInstance.get(this);

@@ -10,9 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 /*
  * What a browser app pays for tripswitch: a consumer module imports the BUILT package by its name (dist/, as
  * npm would install it), esbuild and Vite bundle it for the browser, minified; the figure is the gzip -9 size.
- * The budgets are today's figures plus a little slack, so any growth fails here and is a decision, not drift.
- * Goals of issue 16 (not yet met): `{ circuitBreaker }` at most 5 kB, the whole core at most 12 kB; the
- * README's "Bundle size" section says what stands in the way.
+ * The budgets are today's figures plus under 1 % of slack, so any growth fails here and is a decision, not drift.
+ * Goals of issue 16 (not met): `{ circuitBreaker }` at most 5 kB, the whole core at most 12 kB; the README's
+ * "Bundle size" section says what each part costs (`node scripts/size-report.mjs`) and what stands in the way.
  */
 interface Budget {
   readonly imports: string;
@@ -23,8 +23,10 @@ interface Budget {
 const budgets: Readonly<Record<string, Budget>> = {
   // One named import must not drag in the core: the ESM build keeps one module per source module.
   'a type guard': { imports: '{ isCircuitOpenError }', esbuild: 600, vite: 550 },
-  'the wrapper': { imports: '{ circuitBreaker }', esbuild: 15_400, vite: 15_800 },
-  'the whole core': { imports: '* as everything', esbuild: 18_000, vite: 18_400 },
+  // The class alone: the decorator behind `circuitBreaker` must not leak into it.
+  'the class': { imports: '{ CircuitBreaker }', esbuild: 12_400, vite: 12_800 },
+  'the wrapper': { imports: '{ circuitBreaker }', esbuild: 15_000, vite: 15_400 },
+  'the whole core': { imports: '* as everything', esbuild: 17_550, vite: 17_950 },
 };
 
 const root = fileURLToPath(new URL('../', import.meta.url));

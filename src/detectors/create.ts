@@ -77,27 +77,25 @@ export function createDetector(detector: unknown, settings: DetectorSettings, cl
   // Checked here so the error names the breaker option (`windowBuckets`), not the detector's (`buckets`).
   const buckets = s.windowBuckets === undefined ? 10 : checkInteger('windowBuckets', s.windowBuckets, 1, MAX_BUCKETS);
   if (s.timeWindow !== undefined && name !== 'timeWindow') checkTimeWindow('timeWindow', s.timeWindow, buckets);
+  // Every detector reads only its own options and takes `undefined` for "default"; the options it does not
+  // use were refused above, so the breaker's settings pass whole (with the clock and `buckets` added).
+  const options = { ...s, buckets: s.windowBuckets, clock } as DetectorSettings & {
+    buckets: number;
+    clock: Clock;
+    slowCallDuration: number;
+  };
   switch (name) {
     case 'consecutive':
       return new ConsecutiveFailuresDetector({ failureThreshold: s.failureThreshold ?? 5 });
     case 'timeWindow':
-      return new TimeWindowDetector(defined({ failureThreshold: s.failureThreshold, timeWindow: s.timeWindow, clock }));
+      return new TimeWindowDetector(options);
     case 'countWindow':
-      return new CountWindowDetector(defined({ windowSize: s.windowSize, ...rateOf(s) }));
+      return new CountWindowDetector(options);
     case 'rateWindow':
-      return new RateWindowDetector(defined({ timeWindow: s.timeWindow, buckets: s.windowBuckets, clock, ...rateOf(s) }));
+      return new RateWindowDetector(options);
     case 'slowCalls':
       if (s.slowCallDuration === undefined) throw invalid('slowCallDuration', "set with detector 'slowCalls'", undefined);
-      return new SlowCallDetector(
-        defined({
-          ...rateOf(s),
-          slowCallDuration: s.slowCallDuration,
-          windowSize: s.windowSize,
-          timeWindow: s.timeWindow,
-          buckets: s.windowBuckets,
-          clock,
-        }),
-      );
+      return new SlowCallDetector(options);
     case undefined:
       break;
     default:
@@ -118,20 +116,6 @@ export function createDetector(detector: unknown, settings: DetectorSettings, cl
     );
   }
   return detector;
-}
-
-function rateOf(s: DetectorSettings): DetectorSettings {
-  return {
-    failureRateThreshold: s.failureRateThreshold,
-    minimumCalls: s.minimumCalls,
-    slowCallDuration: s.slowCallDuration,
-    slowCallRateThreshold: s.slowCallRateThreshold,
-  } as DetectorSettings;
-}
-
-/** Drops undefined values, for `exactOptionalPropertyTypes`. */
-function defined<T extends object>(options: T): { [K in keyof T]: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
 }
 
 const methods = ['onSuccess', 'onFailure', 'shouldTrip', 'reset', 'snapshot', 'restore', 'stats'];
