@@ -444,6 +444,7 @@ export class CircuitBreaker {
     const inner = this.#inner;
     if (inner.state === CircuitState.CLOSED) {
       this.#detector.onSuccess(durationMs);
+      this.#link?.counted?.(false);
       if (this.#detector.usesDuration && this.#detector.shouldTrip()) this.#open('failure_threshold', 1);
     } else if (inner.state === CircuitState.HALF_OPEN) {
       inner.inFlight--;
@@ -492,6 +493,7 @@ export class CircuitBreaker {
     const inner = this.#inner;
     if (inner.state === CircuitState.CLOSED) {
       this.#detector.onFailure(durationMs, error === undefined ? result : error);
+      this.#link?.counted?.(true);
       if (this.#detector.shouldTrip()) this.#open('failure_threshold', 1);
     } else if (inner.state === CircuitState.HALF_OPEN) {
       inner.inFlight--;
@@ -594,6 +596,7 @@ export class CircuitBreaker {
         if (inner.state !== CircuitState.OPEN) return null;
         return { state: 'open', remainingMs: Math.max(0, inner.until - this.#clock.now()), attempt: inner.attempt };
       },
+      openMs: () => stepMs(this.#options.recoveryBackoff, 1),
       probing: () => {
         const inner = this.#inner;
         return inner.state === CircuitState.HALF_OPEN && (inner.inFlight > 0 || inner.successes > 0);

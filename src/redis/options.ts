@@ -1,3 +1,4 @@
+import { type ResolvedSharedCounting, resolveSharedCounting, type SharedCountingOptions } from '../storage/shared-counting.js';
 import { checkDuration, checkKnownKeys, checkName, invalid } from '../validate.js';
 import type { RedisClient } from './client.js';
 
@@ -34,6 +35,13 @@ export interface RedisStateStoreOptions {
    * @default 15000
    */
   readonly leaseTtl?: number;
+  /**
+   * Shared counting: every process adds its breakers' outcomes (in one command per breaker name every
+   * `flushInterval`, none while idle) to totals in Redis, and the fleet opens when the totals break the
+   * rule. See {@link SharedCountingOptions} and the README's "Shared counting".
+   * @default false
+   */
+  readonly sharedCounting?: boolean | SharedCountingOptions;
 }
 
 /** Options with defaults filled in. */
@@ -42,9 +50,18 @@ export interface ResolvedStoreOptions {
   readonly commandTimeout: number;
   readonly reconcileInterval: number;
   readonly leaseTtl: number;
+  readonly sharedCounting: ResolvedSharedCounting | undefined;
 }
 
-const names: ReadonlySet<string> = new Set(['client', 'subscriber', 'prefix', 'commandTimeout', 'reconcileInterval', 'leaseTtl']);
+const names: ReadonlySet<string> = new Set([
+  'client',
+  'subscriber',
+  'prefix',
+  'commandTimeout',
+  'reconcileInterval',
+  'leaseTtl',
+  'sharedCounting',
+]);
 
 /** Validates the options once, naming the option, the value and what is allowed. */
 export function resolveStoreOptions(options: RedisStateStoreOptions): ResolvedStoreOptions {
@@ -57,5 +74,6 @@ export function resolveStoreOptions(options: RedisStateStoreOptions): ResolvedSt
     reconcileInterval: o.reconcileInterval === undefined ? 5000 : checkDuration('reconcileInterval', o.reconcileInterval, false),
     // Whole milliseconds: Redis's PEXPIRE takes integers.
     leaseTtl: Math.ceil(o.leaseTtl === undefined ? 15_000 : checkDuration('leaseTtl', o.leaseTtl, false)),
+    sharedCounting: resolveSharedCounting(o.sharedCounting),
   });
 }

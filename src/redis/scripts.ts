@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
  * Messages on the channel: `version|state|remainingMs|attempt|origin|name` (the name last: it may
  * contain `|`).
  */
-const prelude = `
+export const prelude = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local stamp = tonumber(t[1]) * 1000000 + tonumber(t[2])

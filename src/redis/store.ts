@@ -4,6 +4,7 @@ import { RedisStoreError, RedisStoreErrorCode } from './errors.js';
 import { type RedisStateStoreOptions, type ResolvedStoreOptions, resolveStoreOptions } from './options.js';
 import { messageOf, ScriptRunner } from './runner.js';
 import { type Script, scripts } from './scripts.js';
+import { RedisSharedCounts } from './shared-counts.js';
 
 /** Events of a {@link RedisStateStore}. */
 export interface RedisStateStoreEvents {
@@ -62,6 +63,8 @@ export class RedisStateStore implements StateStore {
   #closed = false;
   #reconciling = false;
   #soon: ReturnType<typeof setTimeout> | undefined;
+  /** Shared counting, when the option is on (shared-counts.ts). */
+  readonly #counts: RedisSharedCounts | undefined;
 
   /** @throws {TypeError | RangeError} for an invalid option, naming it. */
   constructor(options: RedisStateStoreOptions) {
@@ -78,6 +81,23 @@ export class RedisStateStore implements StateStore {
     this.#timer = setInterval(() => this.#tick(), this.#options.reconcileInterval);
     // The store must never keep a process alive on its own.
     (this.#timer as { unref?: () => void }).unref?.();
+    const rule = this.#options.sharedCounting;
+    this.#counts =
+      rule &&
+      new RedisSharedCounts(rule, {
+        id: this.id,
+        channel: this.#channel,
+        runner: this.#runner,
+        replied: (name, raw) => {
+          const entry = this.#entries.get(name);
+          const reply = entry === undefined || this.#closed ? undefined : this.#ok(entry, raw);
+          if (entry !== undefined && reply?.[0] === 'tripped') this.#apply(entry, open(reply));
+        },
+        failed: (name, error) => {
+          const entry = this.#entries.get(name);
+          if (entry !== undefined) this.#failed(entry, error);
+        },
+      });
   }
 
   /** Listens to `error` or `recovered`; returns a function that removes the listener. */
@@ -98,7 +118,7 @@ export class RedisStateStore implements StateStore {
     const e = entry;
     e.ports.add(port);
     this.#reconcileSoon();
-    return {
+    const link: StoreLink = {
       transitioned: (change) => this.#transitioned(e, port, change),
       requestProbe: () => this.#requestProbe(e, port),
       detach: () => {
@@ -107,6 +127,7 @@ export class RedisStateStore implements StateStore {
         if (e.ports.size === 0) this.#entries.delete(e.name);
       },
     };
+    return this.#counts === undefined ? link : this.#counts.link(e.key, port, link);
   }
 
   /**
@@ -126,6 +147,7 @@ export class RedisStateStore implements StateStore {
   /** Stops the reconcile timer, gives back held leases and closes the subscriber connection the store opened. Breakers then decide alone. */
   async close(): Promise<void> {
     if (this.#closed) return;
+    this.#counts?.close();
     clearInterval(this.#timer);
     if (this.#soon !== undefined) clearTimeout(this.#soon);
     const held = [...this.#entries.values()].filter((e) => e.holder !== undefined);

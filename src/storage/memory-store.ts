@@ -1,4 +1,6 @@
 import { type Clock, monotonicClock } from '../clock.js';
+import { MemoryCounting } from './memory-counting.js';
+import { resolveSharedCounting, type SharedCountingOptions } from './shared-counting.js';
 import type { BreakerPort, LocalTransition, SharedState, StateStore, StoreLink } from './state-store.js';
 
 /** Options of a {@link MemoryStateStore}. */
@@ -8,6 +10,12 @@ export interface MemoryStateStoreOptions {
    * @default performance.now()
    */
   readonly clock?: Clock;
+  /**
+   * Shared counting: the breakers of a name count their outcomes together (in batches, every
+   * `flushInterval`) and all open when the totals break the rule; see {@link SharedCountingOptions}.
+   * @default false
+   */
+  readonly sharedCounting?: boolean | SharedCountingOptions;
 }
 
 /** The state of one name, as the peers share it. */
@@ -38,6 +46,7 @@ export class MemoryStateStore implements StateStore {
   readonly #clock: Clock;
   readonly #peers = new Map<string, Set<BreakerPort>>();
   readonly #shared = new Map<string, Shared>();
+  readonly #counting: MemoryCounting | undefined;
 
   constructor(options: MemoryStateStoreOptions = {}) {
     const clock = options.clock ?? monotonicClock;
@@ -45,6 +54,10 @@ export class MemoryStateStore implements StateStore {
       throw new TypeError(`Expected \`clock\` to be an object with a now() method, got ${String(clock)}`);
     }
     this.#clock = clock;
+    // Shared counting (see memory-counting.ts): validated here, hooked into attach() and #transitioned().
+    const rule = resolveSharedCounting(options.sharedCounting);
+    this.#counting =
+      rule && new MemoryCounting(rule, clock, { closed: (name) => this.#isClosed(name), trip: (name, ms) => this.#fleetTrip(name, ms) });
   }
 
   /** Attaches a breaker; called by the breaker's constructor. */
@@ -61,7 +74,7 @@ export class MemoryStateStore implements StateStore {
       const remainingMs = current.until - this.#clock.now();
       if (remainingMs > 0) port.applyRemote({ state: 'open', remainingMs, attempt: current.attempt });
     }
-    return {
+    const link: StoreLink = {
       transitioned: (change) => this.#transitioned(port, change),
       requestProbe: () => this.#requestProbe(port),
       detach: () => {
@@ -73,9 +86,11 @@ export class MemoryStateStore implements StateStore {
         }
       },
     };
+    return this.#counting === undefined ? link : this.#counting.link(port, link);
   }
 
   #transitioned(port: BreakerPort, change: LocalTransition): void {
+    if (change.to === 'open' || change.to === 'closed') this.#counting?.reset(port.name);
     if (change.from === 'half_open') this.#release(port);
     if (change.to === 'open') {
       const now = this.#clock.now();
@@ -112,6 +127,16 @@ export class MemoryStateStore implements StateStore {
     if (current?.state === 'half_open' && current.holder === port) {
       this.#shared.set(port.name, { state: 'open', until: this.#clock.now(), attempt: current.attempt });
     }
+  }
+
+  #isClosed(name: string): boolean {
+    return (this.#shared.get(name) ?? closed).state === 'closed';
+  }
+
+  /** Shared counting found the fleet's totals over the rule: every breaker of `name` opens. */
+  #fleetTrip(name: string, remainingMs: number): void {
+    this.#shared.set(name, { state: 'open', until: this.#clock.now() + remainingMs, attempt: 1 });
+    for (const peer of this.#peers.get(name) ?? []) peer.applyRemote({ state: 'open', remainingMs, attempt: 1 });
   }
 
   #broadcast(origin: BreakerPort, state: SharedState): void {
