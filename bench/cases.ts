@@ -4,6 +4,7 @@ import Opossum from 'opossum';
 import { CircuitBreaker, isCircuitOpenError } from 'tripswitch';
 import { detectorCases } from './detectors.js';
 import { MinimalBreaker, MinimalOpenError } from './minimal.js';
+import { sharedCountingCases } from './shared-counting-case.js';
 import { fail, isSync, rejects, returns, throwsSync } from './verify.js';
 
 /** Which reference column a row fills: the table gives every row its ratio to each reference of its scenario. */
@@ -303,4 +304,5 @@ export const scenarios: readonly (() => Case[] | Promise<Case[]>)[] = [
   syncOpen,
   detectors,
   inFlight,
+  sharedCountingCases,
 ];

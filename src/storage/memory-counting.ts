@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js';
+import { type Clock, monotonicClock } from '../clock.js';
 import { CountTotals } from './count-totals.js';
 import { type CountSlot, SharedCounter } from './shared-counter.js';
 import { fleetTrips, type ResolvedSharedCounting } from './shared-counting.js';
@@ -34,7 +34,9 @@ export class MemoryCounting {
     this.#clock = clock;
     this.#host = host;
     this.#totals = new CountTotals(rule);
-    this.#counter = new SharedCounter({ flushInterval: rule.flushInterval, window: rule.window, clock }, (name, batches) => {
+    // The flusher's own clock paces setTimeout, so it must run with it: never the store's injected clock.
+    const timers = monotonicClock;
+    this.#counter = new SharedCounter({ flushInterval: rule.flushInterval, window: rule.window, clock: timers }, (name, batches) => {
       const counting = this.#host.closed(name);
       const totals = this.#totals.apply(name, 'memory', batches, this.#clock.now(), counting);
       if (counting && fleetTrips(this.#rule, totals.failures, totals.calls)) {

@@ -26,6 +26,8 @@ export interface CountSlot {
   /** Batches sent (or about to be) and not confirmed, oldest first. Resent together until confirmed. */
   readonly unacked: CountBatch[];
   inFlight: boolean;
+  /** Clock reading of the last send (`-Infinity` before the first): the next waits until a flush interval has passed. */
+  sentAt: number;
   /** In the counter's set of slots to flush. */
   dirty: boolean;
   removed: boolean;
@@ -47,9 +49,13 @@ export interface SharedCounterOptions {
 
 /**
  * Batches the outcomes of shared counting: counting is two increments on the call's path (no I/O, no
- * allocation); a timer armed by the first outcome after a quiet spell sends, once per `flushInterval`,
- * one command per name with outcomes to send, and stops when every name is confirmed. A name whose
- * command is still on its way is skipped, so no name ever has two commands in flight.
+ * allocation); a timer armed by the first outcome after a quiet spell sends one command per name with
+ * outcomes to send, and stops when every name is confirmed. A name is sent at most once per
+ * `flushInterval`, and never while its previous command is on its way.
+ *
+ * Successes wait for the timer. The first failure of a batch is sent at once (on the next macrotask)
+ * when the name's last send is a flush interval old or more: a dependency that dies in a quiet period
+ * reaches the fleet within one round trip, not one flush interval; later failures batch.
  *
  * A failed send keeps its batches: they go again with the next flush, with their own `seq`, so a batch
  * that did reach the backend (its reply was lost) is not applied twice. Batches older than the window
@@ -65,6 +71,8 @@ export class SharedCounter {
   readonly #send: SendBatches;
   readonly #dirty = new Set<CountSlot>();
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** Clock reading the armed timer fires at. */
+  #dueAt = Number.POSITIVE_INFINITY;
   #closed = false;
 
   constructor(options: SharedCounterOptions, send: SendBatches) {
@@ -74,14 +82,27 @@ export class SharedCounter {
 
   /** A new slot for `name`; count into it with {@link SharedCounter.count}. */
   slot(name: string): CountSlot {
-    return { name, failures: 0, calls: 0, seq: 0, unacked: [], inFlight: false, dirty: false, removed: false };
+    return {
+      name,
+      failures: 0,
+      calls: 0,
+      seq: 0,
+      unacked: [],
+      inFlight: false,
+      sentAt: Number.NEGATIVE_INFINITY,
+      dirty: false,
+      removed: false,
+    };
   }
 
   /** Counts one outcome. The hot path: no allocation, and a timer only after a quiet spell. */
   count(slot: CountSlot, failure: boolean): void {
     slot.calls++;
-    if (failure) slot.failures++;
     if (!slot.dirty) this.#mark(slot);
+    // One clock read per batch, on its first failure only.
+    if (failure && ++slot.failures === 1 && !slot.inFlight) {
+      if (this.#options.clock.now() - slot.sentAt >= this.#options.flushInterval) this.#arm(0);
+    }
   }
 
   /** Forgets a slot: what it has not sent is dropped. */
@@ -106,11 +127,18 @@ export class SharedCounter {
 
   /** Sends what every slot has; the timer calls it every `flushInterval` while something is pending. */
   flush(): void {
-    this.#timer = undefined;
+    this.#disarm();
     if (this.#closed) return;
     const now = this.#options.clock.now();
+    const interval = this.#options.flushInterval;
+    let next = interval;
     for (const slot of this.#dirty) {
       if (slot.inFlight) continue;
+      const wait = slot.sentAt + interval - now;
+      if (wait > 0) {
+        if (wait < next) next = wait;
+        continue;
+      }
       const { unacked } = slot;
       while (unacked.length > 0 && now - (unacked[0] as CountBatch).at >= this.#options.window) unacked.shift();
       if (slot.calls > 0) {
@@ -124,9 +152,10 @@ export class SharedCounter {
         this.#dirty.delete(slot);
         continue;
       }
+      slot.sentAt = now;
       this.#sendSlot(slot, unacked.slice());
     }
-    if (this.#dirty.size > 0) this.#arm();
+    if (this.#dirty.size > 0) this.#arm(next);
   }
 
   #sendSlot(slot: CountSlot, batches: readonly CountBatch[]): void {
@@ -164,12 +193,19 @@ export class SharedCounter {
     if (slot.removed || this.#closed) return;
     slot.dirty = true;
     this.#dirty.add(slot);
-    if (this.#timer === undefined) this.#arm();
+    if (this.#timer === undefined) this.#arm(this.#options.flushInterval);
   }
 
-  #arm(): void {
-    if (this.#timer !== undefined || this.#closed) return;
-    this.#timer = setTimeout(() => this.flush(), this.#options.flushInterval);
+  /** Makes sure a flush runs within `delay` ms: keeps an armed timer due sooner, re-arms a later one. */
+  #arm(delay: number): void {
+    if (this.#closed) return;
+    const dueAt = this.#options.clock.now() + delay;
+    if (this.#timer !== undefined) {
+      if (this.#dueAt <= dueAt) return;
+      clearTimeout(this.#timer);
+    }
+    this.#dueAt = dueAt;
+    this.#timer = setTimeout(() => this.flush(), delay);
     // Counting must never keep a process alive on its own.
     (this.#timer as { unref?: () => void }).unref?.();
   }
@@ -177,5 +213,6 @@ export class SharedCounter {
   #disarm(): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
+    this.#dueAt = Number.POSITIVE_INFINITY;
   }
 }

@@ -45,19 +45,19 @@ describe('SharedCounter', () => {
     expect(sent).toEqual([]);
   });
 
-  it('sends every outcome of a flush interval in one command per name, then goes quiet', async () => {
+  it('sends successes after one flush interval, in one command per name, then goes quiet', async () => {
     const { counter, sent } = setup();
     const a = counter.slot('a');
     const b = counter.slot('b');
-    for (let i = 0; i < 1000; i++) counter.count(a, i % 4 === 0);
-    counter.count(b, true);
+    for (let i = 0; i < 1000; i++) counter.count(a, false);
+    counter.count(b, false);
     expect(counter.armed).toBe(true);
     await vi.advanceTimersByTimeAsync(99);
     expect(sent).toEqual([]);
     await vi.advanceTimersByTimeAsync(1);
     expect(sent.map((s) => [s.name, s.batches.map(({ seq, failures, calls }) => [seq, failures, calls])])).toEqual([
-      ['a', [[1, 250, 1000]]],
-      ['b', [[1, 1, 1]]],
+      ['a', [[1, 0, 1000]]],
+      ['b', [[1, 0, 1]]],
     ]);
     for (const s of sent) s.resolve();
     await settle();
@@ -66,10 +66,32 @@ describe('SharedCounter', () => {
     expect(sent).toHaveLength(2);
   });
 
+  it('sends the first failure after a quiet spell at once, and later failures once per flush interval', async () => {
+    const { counter, sent } = setup();
+    const a = counter.slot('a');
+    for (let i = 0; i < 10; i++) counter.count(a, i % 2 === 0);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sent.map((s) => s.batches.map(({ seq, failures, calls }) => [seq, failures, calls]))).toEqual([[[1, 5, 10]]]);
+    sent[0]?.resolve();
+    await vi.advanceTimersByTimeAsync(10);
+    // 10 ms after a send: this failure waits for the timer, a flush interval after it was counted.
+    counter.count(a, true);
+    await vi.advanceTimersByTimeAsync(99);
+    expect(sent).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(sent).toHaveLength(2);
+    sent[1]?.resolve();
+    // Quiet for a flush interval: the next first failure goes at once again.
+    await vi.advanceTimersByTimeAsync(100);
+    counter.count(a, true);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sent).toHaveLength(3);
+  });
+
   it('keeps at most one command in flight per name, sending later outcomes once it settles', async () => {
     const { counter, sent } = setup();
     const a = counter.slot('a');
-    counter.count(a, true);
+    counter.count(a, false);
     await vi.advanceTimersByTimeAsync(100);
     counter.count(a, true);
     await vi.advanceTimersByTimeAsync(500);
@@ -85,7 +107,7 @@ describe('SharedCounter', () => {
     const { counter, sent } = setup();
     const a = counter.slot('a');
     counter.count(a, true);
-    await vi.advanceTimersByTimeAsync(100);
+    await vi.advanceTimersByTimeAsync(0);
     sent[0]?.reject();
     await settle();
     counter.count(a, false);
@@ -102,9 +124,9 @@ describe('SharedCounter', () => {
   it('retries once per flush interval while the backend fails, and stops once the batches leave the window', async () => {
     const { counter, sent } = setup({ window: 1000 });
     const a = counter.slot('a');
-    counter.count(a, true);
+    counter.count(a, false);
     for (let i = 0; i < 30; i++) {
-      await vi.advanceTimersByTimeAsync(100);
+      await vi.advanceTimersByTimeAsync(50);
       for (const s of sent) s.reject();
       await settle();
     }
@@ -117,7 +139,7 @@ describe('SharedCounter', () => {
     const { counter, sent } = setup({ maxUnacked: 3 });
     const a = counter.slot('a');
     for (let i = 0; i < 5; i++) {
-      counter.count(a, true);
+      counter.count(a, false);
       await vi.advanceTimersByTimeAsync(100);
       for (const s of sent) s.reject();
       await settle();
@@ -142,8 +164,9 @@ describe('SharedCounter', () => {
       throw new Error('sync');
     });
     counter.count(counter.slot('a'), true);
+    // At once (a first failure), then at 100, 200 and 300 ms.
     await vi.advanceTimersByTimeAsync(300);
-    expect(calls).toBe(3);
+    expect(calls).toBe(4);
     counter.close();
     expect(counter.armed).toBe(false);
   });

@@ -40,6 +40,9 @@ afterEach(() => {
 describe('MemoryStateStore with sharedCounting', () => {
   it('opens every breaker when 8 of them each see one eighth of the failures, within one flush interval', async () => {
     const { breakers, events } = fleet(8, { failureThreshold: 8, flushInterval: 200 });
+    // Traffic is flowing: every breaker has sent outcomes within the last flush interval.
+    for (const breaker of breakers) breaker.call(ok);
+    await vi.advanceTimersByTimeAsync(200);
     for (const breaker of breakers) failOn(breaker);
     expect(breakers.every((b) => b.state === 'closed')).toBe(true);
     await vi.advanceTimersByTimeAsync(199);
@@ -48,6 +51,13 @@ describe('MemoryStateStore with sharedCounting', () => {
     expect(breakers.map((b) => b.state)).toEqual(Array(8).fill('open'));
     expect(events.map((e) => e.reason)).toEqual(Array(8).fill('remote'));
     expect(breakers[0]?.status().timeUntilRecoveryMs).toBe(30_000);
+  });
+
+  it('sends the first failure after a quiet spell at once', async () => {
+    const { breakers } = fleet(8, { failureThreshold: 8, flushInterval: 200 });
+    for (const breaker of breakers) failOn(breaker);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(breakers.map((b) => b.state)).toEqual(Array(8).fill('open'));
   });
 
   it('opens a fleet in which every breaker alone stays under its threshold', async () => {
