@@ -24,7 +24,8 @@ describe('the core bundle', () => {
     const { code } = await bundleCore();
     const gzipped = gzipSync(code).length;
     expect(gzipped).toBeGreaterThan(1_000);
-    expect(gzipped).toBeLessThan(12 * 1024);
+    // 12 KiB until shared counting (issue 15: the flusher, fleet totals and their options, ~1.7 KB) joined the core.
+    expect(gzipped).toBeLessThan(14 * 1024);
   });
 
   it('imports nothing outside src/ (no dependencies, no Node-only modules)', async () => {
