@@ -1,8 +1,10 @@
 // Shared counting across 8 processes (4 on ioredis, 4 on node-redis) on a private redis-server that
 // the last test stops and starts again.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientKinds, PrivateRedis, requireRedis, uniquePrefix, waitFor } from './helpers.js';
@@ -10,14 +12,28 @@ import { clientKinds, PrivateRedis, requireRedis, uniquePrefix, waitFor } from '
 const available = await requireRedis();
 const server = new PrivateRedis();
 const runPrefix = uniquePrefix('counting-fleet');
-const fixture = fileURLToPath(new URL('./fixtures/counting-peer.ts', import.meta.url));
+const source = fileURLToPath(new URL('./fixtures/counting-peer.ts', import.meta.url));
+// Bundled once to plain JS (beside node_modules, which resolves its client libraries): 8 processes
+// transpiling TypeScript at once start too slowly on a loaded machine.
+const fixture = fileURLToPath(new URL(`../../node_modules/.cache/tripswitch-counting-peer-${process.pid}.mjs`, import.meta.url));
 const flushInterval = 200;
 
 beforeAll(async () => {
-  if (available) await server.start();
-});
+  if (!available) return;
+  await build({
+    entryPoints: [source],
+    outfile: fixture,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    logLevel: 'silent',
+  });
+  await server.start();
+}, 60_000);
 afterAll(async () => {
   await server.dispose();
+  rmSync(fixture, { force: true });
 });
 
 type Message = Record<string, unknown> & { event: string };
@@ -29,11 +45,9 @@ interface Peer {
 
 let runs = 0;
 function spawnPeer(kind: string, prefix: string, counting: object, localThreshold: number): Peer {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', fixture, kind, prefix, String(server.port), JSON.stringify(counting), String(localThreshold)],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
-  );
+  const child = spawn(process.execPath, [fixture, kind, prefix, String(server.port), JSON.stringify(counting), String(localThreshold)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const messages: Message[] = [];
   createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => messages.push(JSON.parse(line)));
   return {
@@ -54,7 +68,12 @@ async function fleet(counting: object, localThreshold: number): Promise<{ peers:
   const peers = Array.from({ length: 8 }, (_, i) =>
     spawnPeer((clientKinds[i % 2] as { name: string }).name, prefix, counting, localThreshold),
   );
-  await waitFor('8 peers to be ready', () => peers.every((p) => p.messages.some((m) => m.event === 'ready')), 60_000);
+  try {
+    await waitFor('8 peers to be ready', () => peers.every((p) => p.messages.some((m) => m.event === 'ready')), 60_000);
+  } catch (error) {
+    for (const p of peers) p.child.kill();
+    throw error;
+  }
   return { peers, prefix };
 }
 
@@ -89,6 +108,9 @@ describe.skipIf(!available)('RedisStateStore sharedCounting across 8 processes',
   it('opens all 8 within one flush interval plus propagation when each sees one eighth of the failures', async () => {
     const { peers } = await fleet({ failureThreshold: 8, flushInterval }, 5);
     try {
+      // Traffic is flowing: each process sent a batch of successes a moment ago, so its failure waits for the timer.
+      await Promise.all(peers.map((p) => p.run('s')));
+      await new Promise((resolve) => setTimeout(resolve, flushInterval + 50));
       const sent = now();
       await Promise.all(peers.map((p) => p.run('f')));
       await waitFor('all 8 to open', () => peers.every((p) => opened(p) !== undefined), 5000);
