@@ -3,6 +3,7 @@
 //     with shared counting, at a few call rates per process;
 //  2. Redis commands per second sent by one process making 10 000 calls/s on one breaker.
 // Needs `redis-server` on the PATH and a build (`npm run build`). Run: node --import tsx bench/shared-counting.ts
+// (`--load-only` for part 2 alone).
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
