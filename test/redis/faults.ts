@@ -13,9 +13,13 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 /**
  * An ioredis client whose commands fail or answer late (replies stay in order) while `faults.on`; silent once
  * `dead`. A command fails before it is sent (Redis never runs it) or after (Redis ran it, its reply is lost).
- * `ran` hears every command Redis did run (its reply came back, whatever the fault then does with it).
+ * `sent` hears every command that goes to Redis, with Redis's own reply (before any fault is applied to it).
  */
-export function faultyClient(faults: Faults, clients: Redis[], ran?: (name: string, args: readonly string[]) => void): IORedisClient {
+export function faultyClient(
+  faults: Faults,
+  clients: Redis[],
+  sent?: (name: string, args: readonly string[], reply: Promise<unknown>) => void,
+): IORedisClient {
   const client = new Redis({ maxRetriesPerRequest: 1 });
   clients.push(client);
   let tail: Promise<unknown> = Promise.resolve();
@@ -27,11 +31,7 @@ export function faultyClient(faults: Faults, clients: Redis[], ran?: (name: stri
           const roll = faults.on ? faults.random() : 1;
           if (roll < 0.1) return Promise.reject(new Error('injected: connection reset before sending'));
           const reply = target.call(name, ...args);
-          if (ran !== undefined)
-            reply.then(
-              () => ran(name, args),
-              () => {},
-            );
+          sent?.(name, args, reply);
           const late = roll < 0.3 ? sleep(Math.floor(faults.random() * 80)) : undefined;
           const lost = roll >= 0.3 && roll < 0.4;
           const previous = tail;

@@ -10,9 +10,11 @@ import { deleteKeys, requireRedis, uniquePrefix, waitFor } from './helpers.js';
 // fault-injecting layer (commands fail before Redis runs them or lose their reply after, replies arrive late
 // and past the command timeout, messages are dropped, duplicated and reordered) count outcomes of one name
 // while stores die (silent from then on), restart under a new id, and detach and attach their breaker again.
-// An oracle hears every count script Redis ran (batch numbers and counts from its arguments). Invariants:
-// - no doubled count: the totals in Redis never exceed what distinct batches carried, and those never exceed
-//   what the stores counted; once quiet, the totals are exactly the distinct batches Redis ran;
+// An oracle hears every count script sent to Redis (batch numbers and counts from its arguments) and whether
+// Redis ran it (its own reply, before a fault drops it). Invariants:
+// - no doubled count: the totals in Redis never exceed what the distinct batches of commands sent (and not
+//   refused) carried, and those never exceed what the stores counted; once quiet, the totals are exactly the
+//   distinct batches Redis ran;
 // - no lost count: once the faults stop, everything a live store counted reaches Redis (since its breaker was
 //   last attached: what a detached breaker had not sent goes with it, by design).
 // The fleet rule and the local detectors are set out of reach, so no transition resets the count mid-history;
@@ -67,6 +69,7 @@ interface Member {
 
 const out = 100_000; // the most a threshold may be: neither the fleet rule nor a local detector trips in a history
 const name = 'dependency';
+let histories = 0;
 
 async function history(seed: number, steps: Step[]): Promise<void> {
   let state = seed;
@@ -74,17 +77,24 @@ async function history(seed: number, steps: Step[]): Promise<void> {
     state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
     return state / 2 ** 31;
   };
-  const prefix = `${runPrefix}${seed}:`;
-  /** Per sender (store id), the batches Redis ran, by batch number: the first run is the one applied. */
-  const reached = new Map<string, Map<number, Tally>>();
-  const ran = (command: string, args: readonly string[]) => {
+  // A prefix of its own (fast-check may draw a seed twice): no count of another history is in sight.
+  const prefix = `${runPrefix}${++histories}-${seed}:`;
+  /**
+   * Per sender (store id), by batch number: what the batch carries, and how many commands carrying it are on
+   * their way or were run by Redis (a refused one, such as EVALSHA answered NOSCRIPT, no longer counts).
+   */
+  const reached = new Map<string, Map<number, { tally: Tally; commands: number }>>();
+  const sent = (command: string, args: readonly string[], reply: Promise<unknown>) => {
     if (!/^eval(sha)?$/i.test(command) || args[1] !== '5' || !String(args[3]).endsWith(':counts')) return;
     const sender = String(args[4]).slice(String(args[4]).lastIndexOf(':sent:') + ':sent:'.length);
-    const batches = reached.get(sender) ?? new Map<number, Tally>();
+    const batches = reached.get(sender) ?? new Map<number, { tally: Tally; commands: number }>();
     reached.set(sender, batches);
     for (let i = 2 + 5 + 10; i + 2 < args.length; i += 3) {
       const seq = Number(args[i]);
-      if (!batches.has(seq)) batches.set(seq, { failures: Number(args[i + 1]), calls: Number(args[i + 2]) });
+      const batch = batches.get(seq) ?? { tally: { failures: Number(args[i + 1]), calls: Number(args[i + 2]) }, commands: 0 };
+      batches.set(seq, batch);
+      batch.commands++;
+      reply.catch(() => batch.commands--);
     }
   };
   const sumReached = (sender?: string): Tally => {
@@ -92,8 +102,9 @@ async function history(seed: number, steps: Step[]): Promise<void> {
     for (const [id, batches] of reached) {
       if (sender !== undefined && id !== sender) continue;
       for (const b of batches.values()) {
-        total.failures += b.failures;
-        total.calls += b.calls;
+        if (b.commands === 0) continue;
+        total.failures += b.tally.failures;
+        total.calls += b.tally.calls;
       }
     }
     return total;
@@ -103,7 +114,7 @@ async function history(seed: number, steps: Step[]): Promise<void> {
   const spawn = (): Member => {
     const faults: Faults = { on: true, dead: false, random };
     const store = new RedisStateStore({
-      client: faultyClient(faults, clients, ran),
+      client: faultyClient(faults, clients, sent),
       subscriber: faultySubscriber(faults, clients),
       prefix,
       reconcileInterval: 50,
