@@ -1,5 +1,5 @@
 import { do_not_optimize } from 'mitata';
-import { CircuitBreaker, MemoryStateStore } from 'tripswitch';
+import { CircuitBreaker, ConsecutiveFailuresDetector, MemoryStateStore } from 'tripswitch';
 import { throwsSync } from './verify.js';
 
 /** The scenario of shared counting's per-call cost; its goal: `shared counting` ≤ 2x `local`. */
@@ -7,7 +7,10 @@ export const sharedCountingScenario = 'sync failure recorded, closed, shared cou
 export const sharedCountingSubjects = { local: 'tripswitch, local counting', shared: 'tripswitch, shared counting (MemoryStateStore)' };
 
 const failure = new Error('bench failure');
+// Never trips: a detector instance takes any threshold; the fleet threshold at its largest (2^31 − 1) is more
+// failures than a run makes within the 10 s window.
 const NEVER = Number.MAX_SAFE_INTEGER;
+const FLEET_NEVER = 2 ** 31 - 1;
 
 /**
  * The failure path with and without shared counting: what a call adds is the tap into the flusher's
@@ -21,9 +24,9 @@ export function sharedCountingCases() {
   const breaker = (sharedCounting: boolean) =>
     new CircuitBreaker('bench', {
       registry: false,
-      failureThreshold: NEVER,
+      detector: new ConsecutiveFailuresDetector({ failureThreshold: NEVER }),
       recoveryTimeout: 3_600_000,
-      ...(sharedCounting ? { store: new MemoryStateStore({ sharedCounting: { failureThreshold: NEVER } }) } : {}),
+      ...(sharedCounting ? { store: new MemoryStateStore({ sharedCounting: { failureThreshold: FLEET_NEVER } }) } : {}),
     });
   const local = breaker(false).wrap(bare);
   const sharedBreaker = breaker(true);

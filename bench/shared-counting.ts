@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { CircuitBreaker } from 'tripswitch';
+import { CircuitBreaker, ConsecutiveFailuresDetector } from 'tripswitch';
 import { RedisStateStore } from 'tripswitch/redis';
 
 const PROCESSES = 8;
@@ -24,7 +24,7 @@ const self = fileURLToPath(import.meta.url);
 
 /** A breaker on a RedisStateStore at `port`, with or without shared counting. */
 function setup(port: number, prefix: string, shared: boolean, never = false) {
-  const threshold = never ? Number.MAX_SAFE_INTEGER : FLEET_THRESHOLD;
+  const threshold = never ? 2 ** 31 - 1 : FLEET_THRESHOLD;
   const client = new Redis({ port, maxRetriesPerRequest: 1 });
   const store = new RedisStateStore({
     client,
@@ -34,7 +34,10 @@ function setup(port: number, prefix: string, shared: boolean, never = false) {
   const breaker = new CircuitBreaker('dependency', {
     store,
     registry: false,
-    failureThreshold: never ? Number.MAX_SAFE_INTEGER : LOCAL_THRESHOLD,
+    // Never trips: a detector instance takes any threshold (the option is bounded).
+    ...(never
+      ? { detector: new ConsecutiveFailuresDetector({ failureThreshold: Number.MAX_SAFE_INTEGER }) }
+      : { failureThreshold: LOCAL_THRESHOLD }),
     recoveryTimeout: 60_000,
   });
   return { client, store, breaker };

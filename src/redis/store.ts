@@ -235,7 +235,8 @@ export class RedisStateStore implements StateStore {
   /**
    * Sends shared counting's batches for `name`. The reply is validated like any key reply and, as the
    * last command sent for the key, speaks for it: a trip the script made (published to the peers like
-   * any open) opens this store's breakers at once; other news waits for the reconcile or a message.
+   * any open) opens this store's breakers at once, and so does an open it finds (a read sent before
+   * it no longer speaks for the key).
    */
   #count(name: string, script: Script, keys: string[], args: string[]): Promise<void> {
     const entry = this.#entries.get(name);
@@ -247,7 +248,10 @@ export class RedisStateStore implements StateStore {
         const reply = this.#parse(entry, raw);
         const foreign = Array.isArray(raw) ? String(raw[7] ?? '') : '';
         if (foreign !== '') this.#malformed(entry, `key "${foreign}" held a value tripswitch does not write; overwritten`);
-        if (reply.flag !== 'tripped' || op !== entry.ops || reply.version === entry.applied || !this.#attached(entry)) return;
+        // News under the reader's rules: not a missing key, not a lease (the reader knows whose it is), not
+        // while a local transition waits to be pushed (the reconcile pushes it first).
+        if (op !== entry.ops || reply.version === 0 || reply.version === entry.applied || !this.#attached(entry)) return;
+        if (reply.state === 'half_open' || entry.dirty) return;
         entry.applied = reply.version;
         this.#apply(entry, sharedOf(reply));
       })

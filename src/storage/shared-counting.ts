@@ -15,7 +15,7 @@ import { checkDuration, checkInteger, checkKnownKeys, checkRate, invalid } from 
  */
 export interface SharedCountingOptions {
   /**
-   * Failures of the whole fleet within `window` that open every breaker of the name.
+   * Failures of the whole fleet within `window` that open every breaker of the name (an integer up to 2^31 − 1).
    * @default 5
    */
   readonly failureThreshold?: number;
@@ -58,6 +58,11 @@ export interface ResolvedSharedCounting {
 
 /** Buckets per window. */
 export const bucketsPerWindow = 10;
+/**
+ * The most a fleet threshold may be: totals take no memory in proportion (unlike a detector's window), and a
+ * busy fleet counts far more than one process; each bucket of the totals stays below it in Redis.
+ */
+const maxFleetCount = 2 ** 31 - 1;
 const names: ReadonlySet<string> = new Set(['failureThreshold', 'failureRate', 'minimumCalls', 'window', 'flushInterval']);
 
 /**
@@ -77,9 +82,10 @@ export function resolveSharedCounting(value: unknown): ResolvedSharedCounting | 
   if (flushInterval > window) {
     throw invalid('sharedCounting.flushInterval', `at most \`sharedCounting.window\` (${window} ms)`, o.flushInterval, RangeError);
   }
-  const failureThreshold = o.failureThreshold === undefined ? 5 : checkInteger('sharedCounting.failureThreshold', o.failureThreshold, 1);
+  const failureThreshold =
+    o.failureThreshold === undefined ? 5 : checkInteger('sharedCounting.failureThreshold', o.failureThreshold, 1, maxFleetCount);
   const failureRate = o.failureRate === undefined ? 0 : checkRate('sharedCounting.failureRate', o.failureRate);
-  const minimumCalls = o.minimumCalls === undefined ? 10 : checkInteger('sharedCounting.minimumCalls', o.minimumCalls, 1);
+  const minimumCalls = o.minimumCalls === undefined ? 10 : checkInteger('sharedCounting.minimumCalls', o.minimumCalls, 1, maxFleetCount);
   return Object.freeze({
     failureThreshold,
     failureRate,

@@ -101,6 +101,25 @@ describe.skipIf(!available)('RedisStateStore sharedCounting under the fleet rule
     }
   });
 
+  it('takes news from a count reply like from any read: a store whose flush finds the circuit open opens', async () => {
+    const prefix = prefixFor();
+    const a = member(prefix);
+    // No message and no reconcile within the test: only its count replies can tell b.
+    const b = member(prefix, { deaf: true });
+    try {
+      await Promise.all([a.store.sync(), b.store.sync()]);
+      failOn(a.breaker, 4);
+      await waitFor('a to open', () => a.breaker.state === 'open', 3000);
+      expect(b.breaker.state).toBe('closed');
+      failOn(b.breaker, 1); // counted; its flush answers 'skipped': the circuit is open
+      await waitFor('b to open from its count reply', () => b.breaker.state === 'open', 3000);
+      expect(b.events.map((e) => [e.to, e.reason])).toEqual([['open', 'remote']]);
+      expect([...a.errors, ...b.errors]).toEqual([]);
+    } finally {
+      await Promise.all([a.store.close(), b.store.close()]);
+    }
+  });
+
   it('keeps counting a name detached and attached again in the same store (batch numbers never restart)', async () => {
     const prefix = prefixFor();
     const redis = client();

@@ -20,7 +20,7 @@ type Command =
   | { readonly kind: 'restart'; readonly process: number };
 
 const processes = 3;
-const rule = resolveSharedCounting({ window: 2 ** 31 - 1, flushInterval: 100, failureThreshold: 100_000 });
+const rule = resolveSharedCounting({ window: 2 ** 31 - 1, flushInterval: 100, failureThreshold: 1_000_000 });
 if (rule === undefined) throw new Error('unreachable');
 
 interface Process {
