@@ -1,7 +1,7 @@
 import { ConsecutiveBreaker, circuitBreaker as cockatielBreaker, handleAll, isBrokenCircuitError } from 'cockatiel';
 import { do_not_optimize } from 'mitata';
 import Opossum from 'opossum';
-import { CircuitBreaker, isCircuitOpenError } from 'tripswitch';
+import { CircuitBreaker, ConsecutiveFailuresDetector, isCircuitOpenError } from 'tripswitch';
 import { detectorCases } from './detectors.js';
 import { keyed, keyedNotes } from './keyed-cases.js';
 import { MinimalBreaker, MinimalOpenError } from './minimal.js';
@@ -38,6 +38,7 @@ export const scenarioNotes: Readonly<Record<string, string>> = {
 };
 
 const RECOVERY_MS = 3_600_000; // longer than any run, and below setTimeout's 2^31 ms limit (opossum arms one)
+// Failure rows never trip: a detector instance takes any threshold (the `failureThreshold` option is bounded).
 const NEVER = Number.MAX_SAFE_INTEGER;
 const IN_FLIGHT = 10_000;
 
@@ -110,7 +111,7 @@ function asyncFailure(): Case[] {
     throw failure;
   };
   const minimal = new MinimalBreaker(NEVER);
-  const ts = tripswitch({ failureThreshold: NEVER });
+  const ts = tripswitch({ detector: new ConsecutiveFailuresDetector({ failureThreshold: NEVER }) });
   const wrapped = ts.wrap(bare);
   const policy = cockatiel(NEVER);
   // With rolling percentiles on (the default), every opossum failure sorts every latency of its 10 s window,
@@ -142,7 +143,7 @@ function syncFailure(): Case[] {
     throw failure;
   };
   const minimal = new MinimalBreaker(NEVER);
-  const ts = tripswitch({ failureThreshold: NEVER });
+  const ts = tripswitch({ detector: new ConsecutiveFailuresDetector({ failureThreshold: NEVER }) });
   const wrapped = ts.wrap(bare);
   const caught = (run: () => unknown) => () => {
     try {
