@@ -1,6 +1,6 @@
 import { monotonicClock } from '../clock.js';
 import { type CountBatch, type CountSlot, SharedCounter } from '../storage/shared-counter.js';
-import type { ResolvedSharedCounting } from '../storage/shared-counting.js';
+import { fleetOpenMs, type ResolvedSharedCounting } from '../storage/shared-counting.js';
 import type { BreakerPort, StoreLink } from '../storage/state-store.js';
 import { countScript } from './count-scripts.js';
 import type { Script } from './scripts.js';
@@ -13,16 +13,15 @@ export interface SharedCountsHost {
   readonly channel: string;
   /**
    * Runs the count script for `name` with the keys of its counts (the store adds its change counter
-   * and log), validates the reply and applies a fleet trip like any peer's open. Rejects when Redis
-   * did not answer or the reply is refused: the batches then stay to be sent again.
+   * and log), validates the reply and applies what it says like any read of the key (a fleet trip
+   * included). Rejects when Redis did not answer or the reply is refused: the batches then stay to be
+   * sent again.
    */
   send(name: string, script: Script, keys: string[], args: string[]): Promise<void>;
 }
 
 /** How much longer than the window a sender's applied-batch marker lives: longer than any command waits in a queue. */
 const markerGraceMs = 600_000;
-/** Used when a breaker cannot say how long its first open lasts (a port from an older breaker). */
-const defaultOpenMs = 60_000;
 
 interface Name {
   readonly key: string;
@@ -94,7 +93,7 @@ export class RedisSharedCounts {
     if (entry === undefined) return Promise.resolve();
     const rule = this.#rule;
     const port = entry.ports.values().next().value;
-    const openMs = Math.ceil(port?.openMs?.() ?? defaultOpenMs);
+    const openMs = fleetOpenMs(port);
     const args = [
       this.#host.channel,
       this.#host.id,

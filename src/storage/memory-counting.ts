@@ -1,7 +1,7 @@
 import { type Clock, monotonicClock } from '../clock.js';
 import { CountTotals } from './count-totals.js';
 import { type CountSlot, SharedCounter } from './shared-counter.js';
-import { fleetTrips, type ResolvedSharedCounting } from './shared-counting.js';
+import { fleetOpenMs, fleetTrips, type ResolvedSharedCounting } from './shared-counting.js';
 import type { BreakerPort, StoreLink } from './state-store.js';
 
 /** What {@link MemoryCounting} needs from its `MemoryStateStore`. */
@@ -11,9 +11,6 @@ export interface MemoryCountingHost {
   /** Opens the shared circuit of `name` for `remainingMs` (attempt 1) and tells every breaker of it. */
   trip(name: string, remainingMs: number): void;
 }
-
-/** Used when a breaker cannot say how long its first open lasts (a port from an older breaker). */
-const defaultOpenMs = 60_000;
 
 /**
  * Shared counting for `MemoryStateStore`: the breakers of a name add their outcomes, in batches sent
@@ -42,7 +39,7 @@ export class MemoryCounting {
       if (counting && fleetTrips(this.#rule, totals.failures, totals.calls)) {
         this.#totals.reset(name);
         const port = this.#names.get(name)?.ports.values().next().value;
-        this.#host.trip(name, port?.openMs?.() ?? defaultOpenMs);
+        this.#host.trip(name, fleetOpenMs(port));
       }
       return Promise.resolve();
     });

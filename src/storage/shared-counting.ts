@@ -106,3 +106,15 @@ function bounded(option: string, value: unknown, fallback: number): number {
 export function fleetTrips(rule: ResolvedSharedCounting, failures: number, calls: number): boolean {
   return failures >= rule.failureThreshold || (rule.failureRate > 0 && calls >= rule.minimumCalls && failures >= rule.failureRate * calls);
 }
+
+/** Used when a breaker cannot say how long its first open lasts (a port from an older breaker). */
+const defaultOpenMs = 60_000;
+
+/**
+ * How long a fleet trip opens the circuit: the port's first recovery timeout, whole milliseconds, within
+ * 0..2^31−1 (a value from elsewhere never reaches a store's state unchecked); 60 000 ms when it cannot say.
+ */
+export function fleetOpenMs(port: { openMs?(): number } | undefined): number {
+  const ms = port?.openMs?.() ?? defaultOpenMs;
+  return Number.isFinite(ms) && ms >= 0 ? Math.min(Math.ceil(ms), 2 ** 31 - 1) : defaultOpenMs;
+}
