@@ -182,3 +182,54 @@ describe('MemoryStateStore with sharedCounting', () => {
     expect(() => new MemoryStateStore({ sharedCounting: sharedCounting as SharedCountingOptions })).toThrow(message);
   });
 });
+
+describe('the breaker side of shared counting', () => {
+  it('never lets a store whose counted hook throws change a call, and reports it as store.counted', () => {
+    const store = {
+      attach: () => ({
+        transitioned: () => {},
+        requestProbe: () => {},
+        counted: () => {
+          throw new Error('counting broke');
+        },
+        detach: () => {},
+      }),
+    };
+    const breaker = new CircuitBreaker('payments', { store, registry: false, failureThreshold: 2 });
+    const reported: string[] = [];
+    breaker.on('listenerError', (e) => reported.push(e.event));
+    expect(breaker.call(ok)).toBe('ok');
+    failOn(breaker, 2);
+    expect(breaker.state).toBe('open');
+    expect(reported).toEqual(['store.counted', 'store.counted', 'store.counted']);
+  });
+
+  it("opens a fleet trip for the breaker's first backoff step, a throwing backoff falling back to recoveryTimeout", () => {
+    let openMs: (() => number) | undefined;
+    const store = {
+      attach: (port: { openMs?(): number }) => {
+        openMs = () => port.openMs?.() ?? Number.NaN;
+        return { transitioned: () => {}, requestProbe: () => {}, detach: () => {} };
+      },
+    };
+    const steps = new CircuitBreaker('a', { store, registry: false, recoveryTimeout: { delay: (attempt) => attempt * 7_000 } });
+    expect(openMs?.()).toBe(7_000);
+    let calls = 0;
+    const broken = new CircuitBreaker('b', {
+      store,
+      registry: false,
+      recoveryTimeout: {
+        // Answers once (the options read their first step), then breaks.
+        delay: () => {
+          if (calls++ > 0) throw new Error('backoff broke');
+          return 9_000;
+        },
+      },
+    });
+    const reported: string[] = [];
+    broken.on('listenerError', (e) => reported.push(e.event));
+    expect(openMs?.()).toBe(9_000);
+    expect(reported).toEqual(['backoff']);
+    void steps;
+  });
+});
