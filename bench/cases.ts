@@ -5,6 +5,7 @@ import { CircuitBreaker, ConsecutiveFailuresDetector, isCircuitOpenError } from 
 import { detectorCases } from './detectors.js';
 import { keyed, keyedNotes } from './keyed-cases.js';
 import { MinimalBreaker, MinimalOpenError } from './minimal.js';
+import { sharedCountingCases } from './shared-counting-case.js';
 import { fail, isSync, rejects, returns, throwsSync } from './verify.js';
 
 /** Which reference column a row fills: the table gives every row its ratio to each reference of its scenario. */
@@ -307,4 +308,5 @@ export const scenarios: readonly (() => Case[] | Promise<Case[]>)[] = [
   detectors,
   inFlight,
   keyed,
+  sharedCountingCases,
 ];

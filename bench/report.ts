@@ -2,6 +2,7 @@ import type { Case, Role } from './cases.js';
 import { scenarioNotes } from './cases.js';
 import { detectorCases } from './detectors.js';
 import type { MemoryResult } from './memory.js';
+import { sharedCountingScenario, sharedCountingSubjects } from './shared-counting-case.js';
 
 /** A measured row. */
 export interface Result {
@@ -105,6 +106,12 @@ export function goals(results: readonly Result[], memory: readonly MemoryResult[
     atMost(
       'sync open rejection ≤ 2x sync throw/catch of a preallocated error',
       ns(results, so, 'tripswitch') / ns(results, so, 'bare `throw preallocated`'),
+      2,
+    ),
+    atMost(
+      'shared counting: sync failure ≤ 2x local counting',
+      ns(results, sharedCountingScenario, sharedCountingSubjects.shared) /
+        ns(results, sharedCountingScenario, sharedCountingSubjects.local),
       2,
     ),
   ];

@@ -59,6 +59,7 @@ export { CircuitState } from './state.js';
 export type { BreakerStatus } from './status.js';
 export type { MemoryStateStoreOptions } from './storage/memory-store.js';
 export { MemoryStateStore } from './storage/memory-store.js';
+export type { SharedCountingOptions } from './storage/shared-counting.js';
 export type { BreakerPort, LocalTransition, SharedState, StateStore, StoreLink } from './storage/state-store.js';
 export type { CircuitBreakerFunction, CircuitBreakerFunctionOptions } from './wrap.js';
 export { circuitBreaker } from './wrap.js';

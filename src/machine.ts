@@ -129,6 +129,7 @@ export class StateMachine {
     const inner = this.inner;
     if (inner.state === CircuitState.CLOSED) {
       this.#guarded.record(true, durationMs, undefined);
+      if (this.link?.counted !== undefined) this.#counted(false);
       if (this.#guarded.shouldTrip()) this.open(this.#guarded.tripReason(), 1);
     } else if (inner.state === CircuitState.HALF_OPEN) {
       inner.inFlight--;
@@ -146,6 +147,7 @@ export class StateMachine {
     const inner = this.inner;
     if (inner.state === CircuitState.CLOSED) {
       this.#guarded.record(false, durationMs, error);
+      if (this.link?.counted !== undefined) this.#counted(true);
       if (this.#guarded.shouldTrip()) this.open(this.#guarded.tripReason(), 1);
     } else if (inner.state === CircuitState.HALF_OPEN) {
       inner.inFlight--;
@@ -327,6 +329,20 @@ export class StateMachine {
   }
 
   // ---- The store (see store-port.ts) ----
+
+  /** Tells a store that counts fleet-wide (shared counting) the outcome of a closed call; a throwing store is reported. */
+  #counted(failure: boolean): void {
+    try {
+      this.link?.counted?.(failure);
+    } catch (error) {
+      this.#events.report('store.counted', error);
+    }
+  }
+
+  /** How long an open from closed lasts: the backoff's first step (what a fleet-wide trip of shared counting opens for). */
+  firstOpenMs(): number {
+    return this.#step(1);
+  }
 
   /** Attaches to `store` (which may throw: then nothing is attached). */
   attach(store: StateStore): void {

@@ -15,6 +15,7 @@ export function createPort(machine: StateMachine, name: string, clock: Clock): B
       if (inner.state !== CircuitState.OPEN) return null;
       return { state: 'open', remainingMs: Math.max(0, inner.until - clock.now()), attempt: inner.attempt };
     },
+    openMs: () => machine.firstOpenMs(),
     probing: () => {
       // current() settles halfOpenMaxWait first: a trial that waited too long reopens the breaker.
       if (machine.current() !== CircuitState.HALF_OPEN) return false;

@@ -1,4 +1,5 @@
 import { boundedDuration } from '../storage/lease.js';
+import { type ResolvedSharedCounting, resolveSharedCounting, type SharedCountingOptions } from '../storage/shared-counting.js';
 import { checkKnownKeys, checkName, invalid } from '../validate.js';
 import type { RedisClient } from './client.js';
 
@@ -42,6 +43,13 @@ export interface RedisStateStoreOptions {
    * @default 60000
    */
   readonly maxProbeTime?: number;
+  /**
+   * Shared counting: every process adds its breakers' outcomes (in one command per breaker name every
+   * `flushInterval`, none while idle) to totals in Redis, and the fleet opens when the totals break the
+   * rule. See {@link SharedCountingOptions} and the README's "Shared counting".
+   * @default false
+   */
+  readonly sharedCounting?: boolean | SharedCountingOptions;
 }
 
 /** Options with defaults filled in. */
@@ -51,6 +59,7 @@ export interface ResolvedStoreOptions {
   readonly reconcileInterval: number;
   readonly leaseTtl: number;
   readonly maxProbeTime: number;
+  readonly sharedCounting: ResolvedSharedCounting | undefined;
 }
 
 const names: ReadonlySet<string> = new Set([
@@ -61,6 +70,7 @@ const names: ReadonlySet<string> = new Set([
   'reconcileInterval',
   'leaseTtl',
   'maxProbeTime',
+  'sharedCounting',
 ]);
 
 /** Validates the options once, naming the option, the value and what is allowed. */
@@ -82,5 +92,6 @@ export function resolveStoreOptions(options: RedisStateStoreOptions): ResolvedSt
     reconcileInterval,
     leaseTtl,
     maxProbeTime: o.maxProbeTime === undefined ? 60_000 : boundedDuration('maxProbeTime', o.maxProbeTime),
+    sharedCounting: resolveSharedCounting(o.sharedCounting),
   });
 }

@@ -21,7 +21,7 @@ import { createHash } from 'node:crypto';
  *
  * Fields that are not integers in range are reported as malformed, never used in arithmetic.
  */
-const prelude = `
+export const prelude = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local stamp = tonumber(t[1]) * 1000000 + tonumber(t[2])

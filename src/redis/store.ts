@@ -8,6 +8,7 @@ import { KeyReader } from './reader.js';
 import { type KeyReply, parseKeyReply, parseMessage, sharedOf } from './reply.js';
 import { ScriptRunner } from './runner.js';
 import { type Script, scripts } from './scripts.js';
+import { RedisSharedCounts } from './shared-counts.js';
 
 /**
  * A {@link StateStore} that shares breaker state through Redis, across processes and hosts. Every
@@ -46,6 +47,8 @@ export class RedisStateStore implements StateStore {
   #soon: ReturnType<typeof setTimeout> | undefined;
   #badMessage = false;
   readonly #reader: KeyReader;
+  /** Shared counting, when the option is on (shared-counts.ts). */
+  readonly #counts: RedisSharedCounts | undefined;
 
   /** @throws {TypeError | RangeError} for an invalid option, naming it (a cluster client needs a hash tag in `prefix`). */
   constructor(options: RedisStateStoreOptions) {
@@ -83,6 +86,14 @@ export class RedisStateStore implements StateStore {
     this.#timer = setInterval(() => this.#tick(), this.#options.reconcileInterval);
     // The store must never keep a process alive on its own.
     (this.#timer as { unref?: () => void }).unref?.();
+    const rule = this.#options.sharedCounting;
+    this.#counts =
+      rule &&
+      new RedisSharedCounts(rule, {
+        id: this.id,
+        channel: this.#channel,
+        send: (name, script, keys, args) => this.#count(name, script, keys, args),
+      });
   }
 
   /** Listens to `error` or `recovered`; returns a function that removes the listener. A listener that throws is reported with `console.error`. */
@@ -103,7 +114,7 @@ export class RedisStateStore implements StateStore {
     const own = port.sharedState();
     if (own?.state === 'open' && own.remainingMs > 0) this.#pushOpen(e, own.remainingMs, own.attempt);
     this.#reconcileSoon();
-    return {
+    const link: StoreLink = {
       transitioned: (change) => this.#transitioned(e, port, change),
       requestProbe: () => this.#requestProbe(e, port),
       detach: () => {
@@ -112,6 +123,7 @@ export class RedisStateStore implements StateStore {
         if (e.ports.size === 0) this.#entries.delete(e.name);
       },
     };
+    return this.#counts === undefined ? link : this.#counts.link(e.key, port, link);
   }
 
   /**
@@ -131,6 +143,7 @@ export class RedisStateStore implements StateStore {
   /** Stops the reconcile timer, gives back held leases (peers hear of it at once) and closes the subscriber connection the store opened. Breakers then decide alone. */
   async close(): Promise<void> {
     if (this.#closed) return;
+    this.#counts?.close();
     clearInterval(this.#timer);
     if (this.#soon !== undefined) clearTimeout(this.#soon);
     const held = [...this.#entries.values()].filter((e) => e.holder !== undefined);
@@ -217,6 +230,39 @@ export class RedisStateStore implements StateStore {
           this.#failed(entry, error);
         },
       );
+  }
+
+  /**
+   * Sends shared counting's batches for `name`. The reply is validated like any key reply and, as the
+   * last command sent for the key, speaks for it: a trip the script made (published to the peers like
+   * any open) opens this store's breakers at once, and so does an open it finds (a read sent before
+   * it no longer speaks for the key).
+   */
+  #count(name: string, script: Script, keys: string[], args: string[]): Promise<void> {
+    const entry = this.#entries.get(name);
+    if (entry === undefined || this.#closed) return Promise.resolve();
+    const op = ++entry.ops;
+    return this.#runner
+      .run(script, [...keys, this.#changesKey, this.#logKey], args)
+      .then((raw) => {
+        const reply = this.#parse(entry, raw);
+        const foreign = Array.isArray(raw) ? String(raw[7] ?? '') : '';
+        if (foreign !== '') this.#malformed(entry, `key "${foreign}" held a value tripswitch does not write; overwritten`);
+        // News under the reader's rules: not a missing key, not a lease (the reader knows whose it is), not
+        // while a local transition waits to be pushed (the reconcile pushes it first).
+        if (op !== entry.ops || reply.version === 0 || reply.version === entry.applied || !this.#attached(entry)) return;
+        if (reply.state === 'half_open' || entry.dirty) return;
+        entry.applied = reply.version;
+        this.#apply(entry, sharedOf(reply));
+      })
+      .catch((error: unknown) => {
+        this.#failed(entry, error);
+        throw error;
+      });
+  }
+
+  #attached(entry: Entry): boolean {
+    return !this.#closed && this.#entries.get(entry.name) === entry;
   }
 
   /** Runs a write; a failed one leaves the entry dirty for the next reconcile to push again. */

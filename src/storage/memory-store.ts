@@ -1,6 +1,8 @@
 import { type Clock, monotonicClock } from '../clock.js';
 import { checkKnownKeys, invalid } from '../validate.js';
 import { boundedDuration, leaseRenewable } from './lease.js';
+import { MemoryCounting } from './memory-counting.js';
+import { resolveSharedCounting, type SharedCountingOptions } from './shared-counting.js';
 import type { BreakerPort, LocalTransition, SharedState, StateStore, StoreLink } from './state-store.js';
 
 /** Options of a {@link MemoryStateStore}. */
@@ -22,6 +24,12 @@ export interface MemoryStateStoreOptions {
    * @default 60000
    */
   readonly maxProbeTime?: number;
+  /**
+   * Shared counting: the breakers of a name count their outcomes together (in batches, every
+   * `flushInterval`) and all open when the totals break the rule; see {@link SharedCountingOptions}.
+   * @default false
+   */
+  readonly sharedCounting?: boolean | SharedCountingOptions;
 }
 
 /** The state of one name, as the peers share it. */
@@ -31,7 +39,7 @@ type Shared =
   | { readonly state: 'half_open'; readonly holder: BreakerPort; readonly attempt: number; readonly grantedAt: number; until: number };
 
 const closed: { readonly state: 'closed' } = Object.freeze({ state: 'closed' });
-const optionNames: ReadonlySet<string> = new Set(['clock', 'leaseTtl', 'maxProbeTime']);
+const optionNames: ReadonlySet<string> = new Set(['clock', 'leaseTtl', 'maxProbeTime', 'sharedCounting']);
 
 /**
  * A {@link StateStore} that shares state between breakers of the same name in one JavaScript realm,
@@ -56,6 +64,7 @@ export class MemoryStateStore implements StateStore {
   readonly #maxProbeTime: number;
   readonly #peers = new Map<string, Set<BreakerPort>>();
   readonly #shared = new Map<string, Shared>();
+  readonly #counting: MemoryCounting | undefined;
 
   /** @throws {TypeError | RangeError} for an invalid option, naming it. */
   constructor(options: MemoryStateStoreOptions = {}) {
@@ -68,6 +77,10 @@ export class MemoryStateStore implements StateStore {
     this.#clock = clock;
     this.#leaseTtl = options.leaseTtl === undefined ? 15_000 : boundedDuration('leaseTtl', options.leaseTtl);
     this.#maxProbeTime = options.maxProbeTime === undefined ? 60_000 : boundedDuration('maxProbeTime', options.maxProbeTime);
+    // Shared counting (see memory-counting.ts): validated here, hooked into attach() and #transitioned().
+    const rule = resolveSharedCounting(options.sharedCounting);
+    this.#counting =
+      rule && new MemoryCounting(rule, clock, { closed: (name) => this.#isClosed(name), trip: (name, ms) => this.#fleetTrip(name, ms) });
   }
 
   /** Attaches a breaker; called by the breaker's constructor. */
@@ -88,7 +101,7 @@ export class MemoryStateStore implements StateStore {
     } else if (current?.state === 'open' && current.until > now) {
       port.applyRemote({ state: 'open', remainingMs: current.until - now, attempt: current.attempt });
     }
-    return {
+    const link: StoreLink = {
       transitioned: (change) => this.#transitioned(port, change),
       requestProbe: () => this.#requestProbe(port),
       detach: () => {
@@ -100,9 +113,11 @@ export class MemoryStateStore implements StateStore {
         }
       },
     };
+    return this.#counting === undefined ? link : this.#counting.link(port, link);
   }
 
   #transitioned(port: BreakerPort, change: LocalTransition): void {
+    if (change.to === 'open' || change.to === 'closed') this.#counting?.reset(port.name);
     if (change.from === 'half_open') this.#release(port);
     if (change.to === 'open') {
       const now = this.#clock.now();
@@ -155,6 +170,16 @@ export class MemoryStateStore implements StateStore {
       this.#shared.set(port.name, { state: 'open', until: this.#clock.now(), attempt: current.attempt });
       this.#broadcast(port, { state: 'open', remainingMs: 0, attempt: current.attempt });
     }
+  }
+
+  #isClosed(name: string): boolean {
+    return (this.#shared.get(name) ?? closed).state === 'closed';
+  }
+
+  /** Shared counting found the fleet's totals over the rule: every breaker of `name` opens. */
+  #fleetTrip(name: string, remainingMs: number): void {
+    this.#shared.set(name, { state: 'open', until: this.#clock.now() + remainingMs, attempt: 1 });
+    for (const peer of this.#peers.get(name) ?? []) peer.applyRemote({ state: 'open', remainingMs, attempt: 1 });
   }
 
   #broadcast(origin: BreakerPort, state: SharedState): void {

@@ -48,6 +48,11 @@ export interface BreakerPort {
    * only while this holds.
    */
   probing(): boolean;
+  /**
+   * How long a fleet-wide trip of shared counting opens the breaker: its first recovery timeout (the
+   * backoff's first step). Optional: a store uses 60 000 ms for a port without it.
+   */
+  openMs?(): number;
 }
 
 /** A breaker's connection to its store, returned by {@link StateStore.attach}. */
@@ -65,6 +70,11 @@ export interface StoreLink {
    * The answer may come synchronously, from inside this call.
    */
   requestProbe(): void;
+  /**
+   * The outcome of a call counted while closed (`true` for a failure), for a store's shared counting
+   * mode; absent otherwise. On the call's path: it must only count, never do I/O.
+   */
+  counted?(failure: boolean): void;
   /** Detaches the breaker: the store forgets it and gives back any lease it holds. */
   detach(): void;
 }

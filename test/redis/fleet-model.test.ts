@@ -1,8 +1,9 @@
 import fc from 'fast-check';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CircuitBreaker, type CircuitState } from '../../src/index.js';
-import { type IORedisClient, RedisStateStore } from '../../src/redis/index.js';
+import { RedisStateStore } from '../../src/redis/index.js';
+import { type Faults, faultyClient, faultySubscriber, sleep } from './faults.js';
 import { deleteKeys, requireRedis, uniquePrefix, waitFor } from './helpers.js';
 
 // A fleet of stores on real Redis behind a fault-injecting layer: commands fail (before or after Redis ran
@@ -10,80 +11,18 @@ import { deleteKeys, requireRedis, uniquePrefix, waitFor } from './helpers.js';
 // delayed and so reordered, and lease holders are killed (their connection goes silent, they get no more
 // calls). After the faults stop and the dependency works: every live peer closes within the bound and
 // they agree; one failure then opens every peer (no stale close undoes it), and a recovery runs at most
-// halfOpenMaxCalls trials at a time fleet-wide.
+// halfOpenMaxCalls trials at a time fleet-wide. Every other history counts fleet-wide (sharedCounting): the
+// opens then come from the count script; test/redis/fleet-model-counting.test.ts checks the counts themselves.
 
 const available = await requireRedis();
 const runPrefix = uniquePrefix('fleet-model');
 const clients: Redis[] = [];
+let histories = 0;
 
 afterAll(async () => {
   for (const client of clients) client.disconnect();
   if (available) await deleteKeys(runPrefix);
 });
-
-interface Faults {
-  on: boolean;
-  dead: boolean;
-  random: () => number;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** An ioredis client whose commands fail or answer late (replies stay in order) while `faults.on`; silent once `dead`. */
-function faultyClient(faults: Faults): IORedisClient {
-  const client = new Redis({ maxRetriesPerRequest: 1 });
-  clients.push(client);
-  let tail: Promise<unknown> = Promise.resolve();
-  return new Proxy(client, {
-    get(target, prop) {
-      if (prop === 'call') {
-        return (name: string, ...args: string[]) => {
-          if (faults.dead) return new Promise(() => {});
-          const roll = faults.on ? faults.random() : 1;
-          if (roll < 0.1) return Promise.reject(new Error('injected: connection reset before sending'));
-          const reply = target.call(name, ...args);
-          const late = roll < 0.3 ? sleep(Math.floor(faults.random() * 80)) : undefined;
-          const lost = roll >= 0.3 && roll < 0.4;
-          const previous = tail;
-          const next = Promise.all([reply, late, previous]).then(([r]) => {
-            if (lost) throw new Error('injected: connection reset before the reply');
-            return r;
-          });
-          tail = next.catch(() => {});
-          return next;
-        };
-      }
-      const value = Reflect.get(target, prop, target);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  }) as unknown as IORedisClient;
-}
-
-/** A subscriber connection whose messages are dropped, duplicated or delayed (reordered) while `faults.on`. */
-function faultySubscriber(faults: Faults): IORedisClient {
-  const client = new Redis({ maxRetriesPerRequest: null });
-  clients.push(client);
-  return new Proxy(client, {
-    get(target, prop) {
-      if (prop === 'on') {
-        return (event: string, listener: (...args: unknown[]) => void) => {
-          if (event !== 'message') return target.on(event, listener);
-          return target.on(event, (...args: unknown[]) => {
-            if (faults.dead) return;
-            const roll = faults.on ? faults.random() : 1;
-            if (roll < 0.15) return; // dropped
-            if (roll < 0.3)
-              setTimeout(() => listener(...args), Math.floor(faults.random() * 100)); // late, reordered
-            else listener(...args);
-            if (roll >= 0.3 && roll < 0.4) listener(...args); // duplicated
-          });
-        };
-      }
-      const value = Reflect.get(target, prop, target);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  }) as unknown as IORedisClient;
-}
 
 type Step = { kind: 'call'; who: number; ok: boolean } | { kind: 'wait'; ms: number } | { kind: 'kill'; who: number };
 
@@ -113,25 +52,31 @@ async function history(seed: number, steps: Step[]): Promise<void> {
     state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
     return state / 2 ** 31;
   };
-  const prefix = `${runPrefix}${seed}:`;
+  // A prefix of its own (fast-check may draw a seed twice): no key of another history is in sight.
+  const prefix = `${runPrefix}${++histories}-${seed}:`;
   const members: Member[] = [];
+  // Every other history counts fleet-wide (issue 15): a failure opens the fleet through the count script, a
+  // fleet trip written, versioned and published like any other open, under the same faults and invariants.
+  const counting = seed % 2 === 1;
   for (let i = 0; i < 3; i++) {
     const faults: Faults = { on: false, dead: false, random };
     const store = new RedisStateStore({
-      client: faultyClient(faults),
-      subscriber: faultySubscriber(faults),
+      client: faultyClient(faults, clients),
+      subscriber: faultySubscriber(faults, clients),
       prefix,
       reconcileInterval: 50,
       commandTimeout: 100,
       leaseTtl,
       maxProbeTime,
+      ...(counting ? { sharedCounting: { failureThreshold: 1, window: 10_000, flushInterval: 30 } } : {}),
     });
     store.on('error', () => {});
     const breaker = new CircuitBreaker('dependency', {
       store,
       registry: false,
       kind: 'async',
-      failureThreshold: 1,
+      // Counting: the local detector stays out of the way, the fleet rule (1 failure) opens it.
+      failureThreshold: counting ? 100 : 1,
       successThreshold: 1,
       recoveryTimeout,
       halfOpenMaxWait,

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CircuitBreaker, type CircuitState, MemoryStateStore } from '../../src/index.js';
 
 // A fleet of breakers of one name on one MemoryStateStore, driven by random histories: calls that succeed,
@@ -8,6 +8,9 @@ import { CircuitBreaker, type CircuitState, MemoryStateStore } from '../../src/i
 // - a failure that opens one breaker opens every peer at once (no stale close undoes it);
 // - once the dependency recovers and the faults stop, every peer closes within the stated bound
 //   (open period + maxProbeTime + leaseTtl + a few calls), and they agree.
+// Some histories count fleet-wide (`sharedCounting`, issue 15; fake timers drive its flushes): the invariants
+// above still hold, and a fleet trip (made by a flush, while time passes) opens every live peer at once.
+// test/redis/fleet-model-counting.test.ts checks the counts themselves under faults and restarts.
 
 const leaseTtl = 300;
 const maxProbeTime = 2000;
@@ -35,6 +38,8 @@ interface Config {
   successThreshold: number;
   halfOpenMaxCalls: number;
   halfOpenMaxWait: number | undefined;
+  /** The fleet threshold of shared counting, or none. */
+  shared: number | undefined;
 }
 
 const config: fc.Arbitrary<Config> = fc.record({
@@ -43,7 +48,10 @@ const config: fc.Arbitrary<Config> = fc.record({
   successThreshold: fc.integer({ min: 1, max: 3 }),
   halfOpenMaxCalls: fc.integer({ min: 1, max: 3 }),
   halfOpenMaxWait: fc.option(fc.integer({ min: 50, max: 800 }), { nil: undefined }),
+  shared: fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }),
 });
+
+const flushInterval = 100;
 
 interface Member {
   readonly breaker: CircuitBreaker;
@@ -67,7 +75,14 @@ const flush = async () => {
 async function run(cfg: Config, commands: Command[]): Promise<void> {
   let now = 0;
   const clock = { now: () => now };
-  const store = new MemoryStateStore({ clock, leaseTtl, maxProbeTime });
+  const shared = cfg.shared === undefined ? {} : { sharedCounting: { failureThreshold: cfg.shared, window: 10_000, flushInterval } };
+  const store = new MemoryStateStore({ clock, leaseTtl, maxProbeTime, ...shared });
+  // Time passes for the model's clock and, with shared counting, for the flush timers.
+  const advance = async (ms: number) => {
+    now += ms;
+    if (cfg.shared !== undefined) await vi.advanceTimersByTimeAsync(ms);
+  };
+  let openedByFleet = false;
   const members: Member[] = [];
   let openedLocally = false;
   const pending: Trial[] = [];
@@ -88,6 +103,7 @@ async function run(cfg: Config, commands: Command[]): Promise<void> {
       member.state = e.to;
       member.episode++;
       if (member.alive && e.to === 'open' && e.reason !== 'remote') openedLocally = true;
+      if (member.alive && e.from === 'closed' && e.to === 'open' && e.reason === 'remote') openedByFleet = true;
     });
     members.push(member);
   }
@@ -146,7 +162,15 @@ async function run(cfg: Config, commands: Command[]): Promise<void> {
       open[c.which % Math.max(1, open.length)]?.settle(c.ok);
       await flush();
     } else if (c.kind === 'advance') {
-      now += c.ms;
+      // No call runs meanwhile: a closed peer opened remotely now was opened by a flush (a fleet trip), with everyone.
+      openedByFleet = false;
+      await advance(c.ms);
+      if (openedByFleet) {
+        expect(
+          alive().map((m) => m.state),
+          `${where}: peers after a fleet trip`,
+        ).toEqual(alive().map(() => 'open'));
+      }
     } else if (alive().length > 1) {
       const m = alive()[c.who % alive().length] as Member;
       m.alive = false;
@@ -155,9 +179,11 @@ async function run(cfg: Config, commands: Command[]): Promise<void> {
     check(where);
   }
   // The dependency works again and the faults stop; calls that hung never return (their trials stay in flight).
-  const bound = recoveryTimeout + maxProbeTime + leaseTtl + (cfg.halfOpenMaxWait ?? 0) + 50 * cfg.successThreshold;
+  // With shared counting, failures counted just before may still trip the fleet at the next flush.
+  const counting = cfg.shared === undefined ? 0 : flushInterval + recoveryTimeout;
+  const bound = recoveryTimeout + maxProbeTime + leaseTtl + (cfg.halfOpenMaxWait ?? 0) + 50 * cfg.successThreshold + counting;
   for (let t = 0; t <= bound; t += 50) {
-    now += 50;
+    await advance(50);
     for (const m of alive()) call(m, 'ok');
     check(`recovery at +${t} ms`);
   }
@@ -178,7 +204,12 @@ describe('a fleet of breakers on one MemoryStateStore (model test)', () => {
     await fc.assert(
       fc.asyncProperty(config, fc.array(command, { minLength: 1, maxLength: 40 }), async (cfg, commands) => {
         histories++;
-        await run(cfg, commands);
+        if (cfg.shared !== undefined) vi.useFakeTimers();
+        try {
+          await run(cfg, commands);
+        } finally {
+          vi.useRealTimers();
+        }
       }),
       { numRuns: 2000 },
     );
