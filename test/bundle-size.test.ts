@@ -24,9 +24,10 @@ const budgets: Readonly<Record<string, Budget>> = {
   // One named import must not drag in the core: the ESM build keeps one module per source module.
   'a type guard': { imports: '{ isCircuitOpenError }', esbuild: 600, vite: 550 },
   // The class alone: the decorator behind `circuitBreaker` must not leak into it.
-  'the class': { imports: '{ CircuitBreaker }', esbuild: 12_400, vite: 12_800 },
-  'the wrapper': { imports: '{ circuitBreaker }', esbuild: 15_000, vite: 15_400 },
-  'the whole core': { imports: '* as everything', esbuild: 17_550, vite: 17_950 },
+  'the class': { imports: '{ CircuitBreaker }', esbuild: 12_500, vite: 12_900 },
+  'the wrapper': { imports: '{ circuitBreaker }', esbuild: 15_100, vite: 15_500 },
+  // MemoryStateStore's lease expiry (issue 14) and shared counting (issue 15) are core: about +2 kB.
+  'the whole core': { imports: '* as everything', esbuild: 19_550, vite: 20_000 },
 };
 
 const root = fileURLToPath(new URL('../', import.meta.url));
