@@ -5,6 +5,7 @@ import { CircuitBreaker, ConsecutiveFailuresDetector, isCircuitOpenError } from 
 import { detectorCases } from './detectors.js';
 import { keyed, keyedNotes } from './keyed-cases.js';
 import { MinimalBreaker, MinimalOpenError } from './minimal.js';
+import { permitNotes, permits } from './permit-cases.js';
 import { fail, isSync, rejects, returns, throwsSync } from './verify.js';
 
 /** Which reference column a row fills: the table gives every row its ratio to each reference of its scenario. */
@@ -33,6 +34,7 @@ export const scenarioNotes: Readonly<Record<string, string>> = {
   'sync rejection while open, caught': 'bare: `try { throw preallocatedError } catch {}`.',
   'async rejection while open, caught':
     'bare is the floor `Promise.reject(preallocatedError).catch(noop)`; every other row builds a fresh error per rejection.',
+  ...permitNotes,
   ...keyedNotes,
 };
 
@@ -311,6 +313,7 @@ export const scenarios: readonly (() => Case[] | Promise<Case[]>)[] = [
   syncFailure,
   asyncOpen,
   syncOpen,
+  permits,
   detectors,
   inFlight,
   keyed,

@@ -212,7 +212,7 @@ export class CircuitBreaker {
       runner.refused();
       return undefined;
     }
-    return new CallPermit(runner, this.#options.clock, generation);
+    return new CallPermit(runner, generation);
   }
 
   /**

@@ -162,7 +162,7 @@ export class CallRunner {
     return this.#onError(thisArg, args, error, start, generation);
   }
 
-  /** The clock reading a call's duration is measured from, or `NaN` when durations are not measured. */
+  /** The clock reading a call's duration is measured from, or `NaN` when durations are not measured (permits). */
   start(): number {
     return this.#timed ? this.#clock.now() : Number.NaN;
   }
@@ -278,7 +278,7 @@ export class CallRunner {
 
   #onResult(result: unknown, start: number, generation: number): void {
     if (this.#options.isResultFailure !== undefined && this.#failedResult(result, start, generation)) return;
-    this.recordSuccess(this.#since(start), generation);
+    this.recordSuccess(this.since(start), generation);
   }
 
   /** Whether `isResultFailure` rejects `result` (then recorded as a failure); a throwing predicate is reported and accepts it. */
@@ -290,12 +290,12 @@ export class CallRunner {
     } catch (error) {
       this.#events.report('isResultFailure', error);
     }
-    if (failed) this.#recordFailure(undefined, result, this.#since(start), generation);
+    if (failed) this.#recordFailure(undefined, result, this.since(start), generation);
     return failed;
   }
 
-  /** Milliseconds since `start`, or `NaN` when durations are not measured. */
-  #since(start: number): number {
+  /** Milliseconds since `start` (from {@link CallRunner.start}), or `NaN` when durations are not measured. */
+  since(start: number): number {
     return Number.isNaN(start) ? start : this.#clock.now() - start;
   }
 
@@ -327,7 +327,7 @@ export class CallRunner {
    * The thrown value is stored last: listeners run before, and may run calls of their own.
    */
   #onError(thisArg: unknown, args: readonly unknown[], error: unknown, start: number, generation: number): unknown {
-    const counted = this.recordError(error, this.#since(start), generation);
+    const counted = this.recordError(error, this.since(start), generation);
     if (counted && this.fallback !== undefined && this.#options.fallbackOn === 'any') return this.#fallback(thisArg, args, error, false);
     this.#thrown = error;
     return THROW;
