@@ -16,13 +16,40 @@ export interface CallSite {
    * breaker admits or rejects the call and records no outcome for it.
    */
   readonly generator: 'sync' | 'async' | undefined;
+  /**
+   * An arrow function: it ignores the `this` it is called with, so the runner calls it as `fn(a)` even
+   * when the wrapper was called as a method (cheaper than `fn.call(this, a)`).
+   */
+  readonly arrow: boolean;
 }
 
 /** A site for `fn`, async from the start when `fn` is declared `async`. */
 export function createCallSite(fn: AnyFunction): CallSite {
   const tag = (fn as unknown as Record<symbol, unknown>)[Symbol.toStringTag];
   const generator = tag === 'GeneratorFunction' ? 'sync' : tag === 'AsyncGeneratorFunction' ? 'async' : undefined;
-  return { fn, async: tag === 'AsyncFunction', sync: false, generator };
+  return { fn, async: tag === 'AsyncFunction', sync: false, generator, arrow: isArrow(fn, tag) };
+}
+
+// An arrow's source text starts with its parameters: `(`, or one name followed by `=>` (after `async` for
+// an async arrow). A method's starts with its name and `(` (a method named `async` is not an AsyncFunction),
+// a function's with `function`, a bound or native function's with `function`: none of them matches.
+const arrowStart = /^(?:\(|[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*\s*=>)/u;
+
+/** Whether `fn` is an arrow function (answers `false` when unsure: then `this` is passed on as always). */
+function isArrow(fn: AnyFunction, tag: unknown): boolean {
+  if (tag !== undefined && tag !== 'AsyncFunction') return false; // generators, or a tag set by hand
+  if (Object.hasOwn(fn, 'prototype')) return false; // plain functions and classes
+  let source: string;
+  try {
+    source = Function.prototype.toString.call(fn);
+  } catch {
+    return false;
+  }
+  if (tag === 'AsyncFunction') {
+    if (!source.startsWith('async')) return false;
+    source = source.slice(5).trimStart();
+  }
+  return arrowStart.test(source);
 }
 
 /** Whether `value` has a callable `then` (reading it may throw: callers keep this inside their `try`). */

@@ -18,7 +18,11 @@ export const THROW: unique symbol = Symbol('tripswitch.throw');
 
 const noArgs: readonly unknown[] = Object.freeze([]);
 
-/** Calls `fn` with `n` arguments: the first three directly, more from `args`. */
+/**
+ * Calls `fn` with `n` arguments. Without a `this` and up to three arguments, a plain `fn(a)`: no array,
+ * and no `fn.call`, whose lookup of `call` goes megamorphic once functions of several kinds are wrapped.
+ * Otherwise `Reflect.apply` with the arguments as an array. Kept small: it is on the inlined hot path.
+ */
 function callWith(
   fn: AnyFunction,
   thisArg: unknown,
@@ -28,13 +32,8 @@ function callWith(
   b: unknown,
   c: unknown,
 ): unknown {
-  return n === 1
-    ? fn.call(thisArg, a)
-    : n === 2
-      ? fn.call(thisArg, a, b)
-      : n === 3
-        ? fn.call(thisArg, a, b, c)
-        : fn.apply(thisArg, args as unknown[]);
+  if (thisArg !== undefined || n > 3) return Reflect.apply(fn, thisArg, args ?? argsOf(n, a, b, c));
+  return n === 0 ? fn() : n === 1 ? fn(a) : n === 2 ? fn(a, b) : fn(a, b, c);
 }
 
 /** The arguments of a call of up to three, as an array. */
@@ -139,7 +138,7 @@ export class CallRunner {
     let result: unknown;
     let thenable: boolean;
     try {
-      result = n === 0 ? site.fn.call(thisArg) : callWith(site.fn, thisArg, args, n, a, b, c);
+      result = callWith(site.fn, site.arrow ? undefined : thisArg, args, n, a, b, c);
       // Inside the try: a hostile `then` getter must count as the call's failure, not skip the bookkeeping.
       thenable = isThenable(result);
     } catch (error) {

@@ -86,6 +86,38 @@ describe('circuitBreaker(fn)', () => {
     expect(record.length).toBe(0);
   });
 
+  it('passes this to methods of every shape (only an arrow, which ignores it, is called without)', async () => {
+    class Service {
+      base = 1;
+      plain(a: number) {
+        return this.base + a;
+      }
+      async later(a: number) {
+        return this.base + a;
+      }
+    }
+    const methods = {
+      base: 2,
+      async() {
+        return this.base;
+      },
+      ['com' + 'puted']() {
+        return this.base;
+      },
+    };
+    const service = new Service();
+    const plain = circuitBreaker(Service.prototype.plain, { registry: false });
+    const later = circuitBreaker(Service.prototype.later, { registry: false });
+    expect(plain.call(service, 1)).toBe(2);
+    await expect(later.call(service, 2)).resolves.toBe(3);
+    const named = circuitBreaker(methods.async, { registry: false });
+    const computed = circuitBreaker(methods.computed as () => number, { registry: false });
+    expect(named.call(methods)).toBe(2);
+    expect(computed.call(methods)).toBe(2);
+    const arrow = circuitBreaker((a: number) => a * 2, { registry: false });
+    expect(arrow.call(service, 4)).toBe(8);
+  });
+
   it('gives a fallback exactly the arguments of the call, sync and async', async () => {
     const calls: unknown[][] = [];
     const fallback = (_error: unknown, ...args: unknown[]) => {
