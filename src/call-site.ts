@@ -30,26 +30,16 @@ export function createCallSite(fn: AnyFunction): CallSite {
   return { fn, async: tag === 'AsyncFunction', sync: false, generator, arrow: isArrow(fn, tag) };
 }
 
-// An arrow's source text starts with its parameters: `(`, or one name followed by `=>` (after `async` for
-// an async arrow). A method's starts with its name and `(` (a method named `async` is not an AsyncFunction),
-// a function's with `function`, a bound or native function's with `function`: none of them matches.
-const arrowStart = /^(?:\(|[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*\s*=>)/u;
+// An arrow's source text starts with its parameters: `(`, or a name and `=>` (after `async` for an async
+// arrow). A method's starts with its name and `(` (one named `async` is no AsyncFunction), a function's or a
+// class's with `function`/`class`, a bound or native one's with `function`: none of them matches.
+const arrowStart = /^(?:\(|[^\s(=]+\s*=>)/;
+const asyncArrowStart = /^async\s*(?:\(|[^\s(=]+\s*=>)/;
 
-/** Whether `fn` is an arrow function (answers `false` when unsure: then `this` is passed on as always). */
+/** Whether `fn` is an arrow function (`false` when unsure: then `this` is passed on as always). */
 function isArrow(fn: AnyFunction, tag: unknown): boolean {
   if (tag !== undefined && tag !== 'AsyncFunction') return false; // generators, or a tag set by hand
-  if (Object.hasOwn(fn, 'prototype')) return false; // plain functions and classes
-  let source: string;
-  try {
-    source = Function.prototype.toString.call(fn);
-  } catch {
-    return false;
-  }
-  if (tag === 'AsyncFunction') {
-    if (!source.startsWith('async')) return false;
-    source = source.slice(5).trimStart();
-  }
-  return arrowStart.test(source);
+  return (tag === undefined ? arrowStart : asyncArrowStart).test(Function.prototype.toString.call(fn));
 }
 
 /** Whether `value` has a callable `then` (reading it may throw: callers keep this inside their `try`). */

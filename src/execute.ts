@@ -55,9 +55,8 @@ export type AnyFallback = (error: unknown, ...args: unknown[]) => unknown;
  * method); with a thrown error otherwise. `kind: 'sync' | 'async'` forces one shape.
  */
 export class CallRunner {
-  #timed = false;
-  /** No duration, no `success` listener, no `isResultFailure`: a sync success is one count and one detector update. */
-  #plain = false;
+  /** Whether calls read the clock for their duration (the detector needs it, or `success`/`failure` listeners). */
+  timed: boolean;
   fallback: AnyFallback | undefined;
   successes = 0;
   failures = 0;
@@ -89,16 +88,6 @@ export class CallRunner {
     this.fallback = options.fallback;
     this.#checksResults = options.isResultFailure !== undefined;
     this.timed = machine.detector.usesDuration;
-  }
-
-  /** Whether calls read the clock for their duration (the detector needs it, or `success`/`failure` listeners). */
-  get timed(): boolean {
-    return this.#timed;
-  }
-
-  set timed(value: boolean) {
-    this.#timed = value;
-    this.#plain = !value && !this.#checksResults;
   }
 
   /** The value to throw after `run()` returned {@link THROW} (and forgets it, so it is not retained). */
@@ -134,7 +123,7 @@ export class CallRunner {
   ): unknown {
     const generation = this.acquire();
     if (generation < 0) return this.#reject(site, thisArg, args ?? argsOf(n, a, b, c));
-    const start = this.#timed ? this.#clock.now() : Number.NaN;
+    const start = this.timed ? this.#clock.now() : Number.NaN;
     let result: unknown;
     let thenable: boolean;
     try {
@@ -147,7 +136,7 @@ export class CallRunner {
     if (thenable)
       return this.#settle(site, result as PromiseLike<unknown>, thisArg, args ?? argsOf(n, a, b, c), start, generation, controller);
     // The hot path: a plain sync success of a function known to be sync, with no duration, listener or result check.
-    if (site.sync && this.#plain) {
+    if (site.sync && !this.timed && !this.#checksResults) {
       this.successes++;
       this.#machine.succeeded(start, generation);
       return result;
@@ -163,7 +152,7 @@ export class CallRunner {
 
   /** The clock reading a call's duration is measured from, or `NaN` when durations are not measured (permits). */
   start(): number {
-    return this.#timed ? this.#clock.now() : Number.NaN;
+    return this.timed ? this.#clock.now() : Number.NaN;
   }
 
   /** A call admitted in `generation` returned `result`, not a thenable: recorded, and `result` is the answer. */
@@ -301,12 +290,8 @@ export class CallRunner {
   /** A success of a call admitted in `generation` (shared by calls and permits). */
   recordSuccess(durationMs: number, generation: number): void {
     this.successes++;
-    if (this.#events.has('success')) this.#emitSuccess(durationMs);
+    if (this.#events.has('success')) this.#events.emit('success', { name: this.#name, durationMs });
     this.#machine.succeeded(durationMs, generation);
-  }
-
-  #emitSuccess(durationMs: number): void {
-    this.#events.emit('success', { name: this.#name, durationMs });
   }
 
   /** A thrown value of a call admitted in `generation`: ignored (false) or counted as a failure (true). Shared by calls and permits. */

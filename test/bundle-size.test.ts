@@ -23,8 +23,9 @@ interface Budget {
 const budgets: Readonly<Record<string, Budget>> = {
   // One named import must not drag in the core: the ESM build keeps one module per source module.
   'a type guard': { imports: '{ isCircuitOpenError }', esbuild: 600, vite: 550 },
-  'the wrapper': { imports: '{ circuitBreaker }', esbuild: 15_400, vite: 15_800 },
-  'the whole core': { imports: '* as everything', esbuild: 18_000, vite: 18_400 },
+  // Issue 16 (speed) raised these by ~0.4 kB: the wrapper's direct-call hot path, arrow detection, permits.
+  'the wrapper': { imports: '{ circuitBreaker }', esbuild: 15_600, vite: 16_050 },
+  'the whole core': { imports: '* as everything', esbuild: 18_150, vite: 18_550 },
 };
 
 const root = fileURLToPath(new URL('../', import.meta.url));
