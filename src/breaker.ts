@@ -1,4 +1,5 @@
 import { type AnyFunction, type CallSite, createCallSite } from './call-site.js';
+import { createWrapper } from './call-wrapper.js';
 import { toEpochMs } from './clock.js';
 import { type BreakerEvents, Emitter, type Listener, type Unsubscribe } from './events.js';
 import { type AnyFallback, CallRunner, THROW } from './execute.js';
@@ -12,8 +13,6 @@ import type { BreakerSnapshot } from './snapshot.js';
 import { CircuitState } from './state.js';
 import type { BreakerStatus } from './status.js';
 import { checkFunction } from './validate.js';
-
-const noArgs: readonly unknown[] = Object.freeze([]);
 
 /**
  * A circuit breaker: runs calls while the dependency behind them works, fails fast while it does not,
@@ -192,18 +191,7 @@ export class CircuitBreaker {
    */
   wrap<F extends AnyFunction>(fn: F): F {
     checkFunction('fn', fn);
-    const site: CallSite = createCallSite(fn);
-    const runner = this.#runner;
-    const wrapped = function (this: unknown): unknown {
-      // `arguments`, not a rest parameter: a call without arguments allocates no array.
-      // biome-ignore lint/complexity/noArguments: see above
-      const n = arguments.length;
-      // biome-ignore lint/complexity/noArguments: see above
-      const answer = runner.run(site, this, n === 0 ? noArgs : Array.prototype.slice.call(arguments));
-      // Thrown here, not inside the runner: unwinding fewer frames makes a rejection while open much cheaper.
-      if (answer === THROW) throw runner.takeThrown();
-      return answer;
-    };
+    const wrapped = createWrapper(this.#runner, createCallSite(fn));
     Object.defineProperty(wrapped, 'name', { value: fn.name, configurable: true });
     return wrapped as F;
   }
@@ -224,7 +212,7 @@ export class CircuitBreaker {
       runner.refused();
       return undefined;
     }
-    return new CallPermit(runner, this.#options.clock, generation);
+    return new CallPermit(runner, generation);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { type CallSite, isThenable, throwingIterator } from './call-site.js';
+import { type AnyFunction, type CallSite, isThenable, throwingIterator } from './call-site.js';
 import { createErrorClassifier } from './classify.js';
 import type { Clock } from './clock.js';
 import { CallTimeoutError, createCircuitOpenError } from './errors.js';
@@ -16,6 +16,31 @@ import { raceTimeout } from './timeout.js';
  */
 export const THROW: unique symbol = Symbol('tripswitch.throw');
 
+const noArgs: readonly unknown[] = Object.freeze([]);
+
+/**
+ * Calls `fn` with `n` arguments. Without a `this` and up to three arguments, a plain `fn(a)`: no array,
+ * and no `fn.call`, whose lookup of `call` goes megamorphic once functions of several kinds are wrapped.
+ * Otherwise `Reflect.apply` with the arguments as an array. Kept small: it is on the inlined hot path.
+ */
+function callWith(
+  fn: AnyFunction,
+  thisArg: unknown,
+  args: readonly unknown[] | undefined,
+  n: number,
+  a: unknown,
+  b: unknown,
+  c: unknown,
+): unknown {
+  if (thisArg !== undefined || n > 3) return Reflect.apply(fn, thisArg, args ?? argsOf(n, a, b, c));
+  return n === 0 ? fn() : n === 1 ? fn(a) : n === 2 ? fn(a, b) : fn(a, b, c);
+}
+
+/** The arguments of a call of up to three, as an array. */
+function argsOf(n: number, a: unknown, b: unknown, c: unknown): readonly unknown[] {
+  return n === 0 ? noArgs : n === 1 ? [a] : n === 2 ? [a, b] : [a, b, c];
+}
+
 /** A fallback as the runner calls it: `this`, then the error, then the call's arguments. */
 export type AnyFallback = (error: unknown, ...args: unknown[]) => unknown;
 
@@ -30,7 +55,7 @@ export type AnyFallback = (error: unknown, ...args: unknown[]) => unknown;
  * method); with a thrown error otherwise. `kind: 'sync' | 'async'` forces one shape.
  */
 export class CallRunner {
-  /** Whether calls read the clock for their duration (detector needs it, or someone listens). */
+  /** Whether calls read the clock for their duration (the detector needs it, or `success`/`failure` listeners). */
   timed: boolean;
   fallback: AnyFallback | undefined;
   successes = 0;
@@ -48,6 +73,8 @@ export class CallRunner {
   readonly #clock: Clock;
   readonly #events: Emitter;
   readonly #machine: StateMachine;
+  /** Whether results go through `isResultFailure`. */
+  readonly #checksResults: boolean;
   /** Whether a thrown value counts as a failure (`ignoreErrors`, `recordErrors`, `isFailure`). */
   readonly #counts: (error: unknown) => boolean;
 
@@ -59,6 +86,7 @@ export class CallRunner {
     this.#machine = machine;
     this.#counts = createErrorClassifier(options, events);
     this.fallback = options.fallback;
+    this.#checksResults = options.isResultFailure !== undefined;
     this.timed = machine.detector.usesDuration;
   }
 
@@ -70,25 +98,65 @@ export class CallRunner {
   }
 
   /**
-   * Runs one call. Returns its answer (a value or a promise), or {@link THROW} when the caller must throw
-   * {@link CallRunner.takeThrown} synchronously. The hot path: closed and succeeding costs one state read,
-   * the call, one detector update.
+   * Runs `site.fn` with `args`. Returns its answer (a value or a promise), or {@link THROW} when the caller
+   * must throw {@link CallRunner.takeThrown} synchronously.
    */
   run(site: CallSite, thisArg: unknown, args: readonly unknown[], controller?: AbortController): unknown {
+    return this.invoke(site, thisArg, args, args.length, args[0], args[1], args[2], controller);
+  }
+
+  /**
+   * Runs one call of `n` arguments: the first three are `a`, `b`, `c`, and `args` holds them all (or is
+   * `undefined` for a call of up to three, built only if a fallback or an async failure needs it). Up to
+   * three arguments, `fn` is called directly (`fn.call(thisArg, a, b)`: no array, no `apply`); `fn` sees
+   * exactly `n` arguments. The hot path: closed and succeeding costs one state read, the call, one detector update.
+   */
+  invoke(
+    site: CallSite,
+    thisArg: unknown,
+    args: readonly unknown[] | undefined,
+    n: number,
+    a: unknown,
+    b: unknown,
+    c: unknown,
+    controller?: AbortController,
+  ): unknown {
     const generation = this.acquire();
-    if (generation < 0) return this.#reject(site, thisArg, args);
+    if (generation < 0) return this.#reject(site, thisArg, args ?? argsOf(n, a, b, c));
     const start = this.timed ? this.#clock.now() : Number.NaN;
     let result: unknown;
     let thenable: boolean;
     try {
-      result = args.length === 0 ? site.fn.call(thisArg) : site.fn.apply(thisArg, args as unknown[]);
+      result = callWith(site.fn, site.arrow ? undefined : thisArg, args, n, a, b, c);
       // Inside the try: a hostile `then` getter must count as the call's failure, not skip the bookkeeping.
       thenable = isThenable(result);
     } catch (error) {
-      if (!site.sync) site.sync = true;
-      return this.#onError(thisArg, args, error, start, generation);
+      return this.#threw(site, thisArg, args ?? argsOf(n, a, b, c), error, start, generation);
     }
-    if (thenable) return this.#settle(site, result as PromiseLike<unknown>, thisArg, args, start, generation, controller);
+    if (thenable)
+      return this.#settle(site, result as PromiseLike<unknown>, thisArg, args ?? argsOf(n, a, b, c), start, generation, controller);
+    // The hot path: a plain sync success of a function known to be sync, with no duration, listener or result check.
+    if (site.sync && !this.timed && !this.#checksResults) {
+      this.successes++;
+      this.#machine.succeeded(start, generation);
+      return result;
+    }
+    return this.#returned(site, result, start, generation);
+  }
+
+  /** A call threw synchronously. */
+  #threw(site: CallSite, thisArg: unknown, args: readonly unknown[], error: unknown, start: number, generation: number): unknown {
+    if (!site.sync) site.sync = true;
+    return this.#onError(thisArg, args, error, start, generation);
+  }
+
+  /** The clock reading a call's duration is measured from, or `NaN` when durations are not measured (permits). */
+  start(): number {
+    return this.timed ? this.#clock.now() : Number.NaN;
+  }
+
+  /** A call admitted in `generation` returned `result`, not a thenable: recorded, and `result` is the answer. */
+  #returned(site: CallSite, result: unknown, start: number, generation: number): unknown {
     if (site.generator !== undefined) {
       // Creating an iterator runs nothing: neither success nor failure (a trial frees its slot).
       this.#machine.undecided(generation);
@@ -105,7 +173,9 @@ export class CallRunner {
    */
   acquire(): number {
     const machine = this.#machine;
-    if (machine.inner.state !== CircuitState.CLOSED && !machine.admit()) {
+    const closed = machine.closedGeneration;
+    if (closed >= 0) return closed;
+    if (!machine.admit()) {
       this.rejected++;
       return -1;
     }
@@ -123,6 +193,7 @@ export class CallRunner {
       this.#events.emit('rejected', { name: this.#name, state: this.#machine.inner.state, error: this.#openError() });
   }
 
+  /** A call admitted in `generation` returned a thenable: the caller's promise, recorded when it settles (or times out). */
   #settle(
     site: CallSite,
     work: PromiseLike<unknown>,
@@ -172,6 +243,7 @@ export class CallRunner {
     return createCircuitOpenError(this.#name, inner.state, retryAfterMs, this.#options.captureStackTrace);
   }
 
+  /** The answer to a call the breaker refused (counted by {@link CallRunner.acquire}): the fallback's, a rejected promise, or {@link THROW}. */
   #reject(site: CallSite, thisArg: unknown, args: readonly unknown[]): unknown {
     const error = this.#openError();
     if (this.#events.has('rejected')) this.#events.emit('rejected', { name: this.#name, state: this.#machine.inner.state, error });
@@ -193,24 +265,25 @@ export class CallRunner {
   }
 
   #onResult(result: unknown, start: number, generation: number): void {
-    const isResultFailure = this.#options.isResultFailure;
-    if (isResultFailure !== undefined) {
-      let failed = false;
-      try {
-        failed = isResultFailure(result) === true;
-      } catch (error) {
-        this.#events.report('isResultFailure', error);
-      }
-      if (failed) {
-        this.#recordFailure(undefined, result, this.#since(start), generation);
-        return;
-      }
-    }
-    this.recordSuccess(this.#since(start), generation);
+    if (this.#options.isResultFailure !== undefined && this.#failedResult(result, start, generation)) return;
+    this.recordSuccess(this.since(start), generation);
   }
 
-  /** Milliseconds since `start`, or `NaN` when durations are not measured. */
-  #since(start: number): number {
+  /** Whether `isResultFailure` rejects `result` (then recorded as a failure); a throwing predicate is reported and accepts it. */
+  #failedResult(result: unknown, start: number, generation: number): boolean {
+    const isResultFailure = this.#options.isResultFailure as (result: unknown) => unknown;
+    let failed = false;
+    try {
+      failed = isResultFailure(result) === true;
+    } catch (error) {
+      this.#events.report('isResultFailure', error);
+    }
+    if (failed) this.#recordFailure(undefined, result, this.since(start), generation);
+    return failed;
+  }
+
+  /** Milliseconds since `start` (from {@link CallRunner.start}), or `NaN` when durations are not measured. */
+  since(start: number): number {
     return Number.isNaN(start) ? start : this.#clock.now() - start;
   }
 
@@ -238,7 +311,7 @@ export class CallRunner {
    * The thrown value is stored last: listeners run before, and may run calls of their own.
    */
   #onError(thisArg: unknown, args: readonly unknown[], error: unknown, start: number, generation: number): unknown {
-    const counted = this.recordError(error, this.#since(start), generation);
+    const counted = this.recordError(error, this.since(start), generation);
     if (counted && this.fallback !== undefined && this.#options.fallbackOn === 'any') return this.#fallback(thisArg, args, error, false);
     this.#thrown = error;
     return THROW;

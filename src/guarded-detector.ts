@@ -18,12 +18,27 @@ export class GuardedDetector {
     this.#events = events;
   }
 
-  record(success: boolean, durationMs: number, error: unknown): void {
+  /** `onSuccess`, then whether to trip: one method, so that the success path stays small enough to inline. */
+  succeeded(durationMs: number): boolean {
+    this.onSuccess(durationMs);
+    return this.shouldTrip();
+  }
+
+  /** `onSuccess`, isolated. */
+  onSuccess(durationMs: number): void {
     try {
-      if (success) this.detector.onSuccess(durationMs);
-      else this.detector.onFailure(durationMs, error);
+      this.detector.onSuccess(durationMs);
+    } catch (error) {
+      this.#events.report('detector.onSuccess', error);
+    }
+  }
+
+  /** `onFailure`, isolated. */
+  onFailure(durationMs: number, error: unknown): void {
+    try {
+      this.detector.onFailure(durationMs, error);
     } catch (hookError) {
-      this.#events.report(success ? 'detector.onSuccess' : 'detector.onFailure', hookError);
+      this.#events.report('detector.onFailure', hookError);
     }
   }
 

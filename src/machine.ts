@@ -54,6 +54,11 @@ export class StateMachine {
   inner: Inner;
   /** Bumped on every transition and reset; an outcome from an older generation no longer drives the state machine. */
   generation = 0;
+  /**
+   * `generation` while closed, `-1` in every other state: admission and a closed success read this one
+   * field instead of the state and the generation. Kept in step by {@link StateMachine.#committed}.
+   */
+  closedGeneration = 0;
   /** The recovery timeout of the current opening (the backoff's first step while closed). */
   recoveryMs: number;
   lastStateChangeAt = Number.NaN;
@@ -125,34 +130,45 @@ export class StateMachine {
 
   /** A call succeeded. Closed: one detector update. Disabled: recorded only. Half-open: a good trial. */
   succeeded(durationMs: number, generation: number): void {
+    // The hot path (closed, and no transition since the call was admitted) first and small enough to inline.
+    if (generation === this.closedGeneration) {
+      if (this.link?.counted !== undefined) this.#counted(false);
+      if (this.#guarded.succeeded(durationMs)) this.#tripped();
+    } else this.#succeededElse(durationMs, generation);
+  }
+
+  #succeededElse(durationMs: number, generation: number): void {
     if (!this.#isCurrent(generation)) return;
     const inner = this.inner;
-    if (inner.state === CircuitState.CLOSED) {
-      this.#guarded.record(true, durationMs, undefined);
-      if (this.link?.counted !== undefined) this.#counted(false);
-      if (this.#guarded.shouldTrip()) this.open(this.#guarded.tripReason(), 1);
-    } else if (inner.state === CircuitState.HALF_OPEN) {
+    if (inner.state === CircuitState.HALF_OPEN) {
       inner.inFlight--;
       inner.successes++;
       inner.waitingSince = this.#clock.now();
       if (inner.successes >= this.#options.successThreshold) {
         this.transition({ state: CircuitState.CLOSED, since: this.#clock.now() }, 'trial_succeeded');
       }
-    } else if (inner.state === CircuitState.DISABLED) this.#guarded.record(true, durationMs, undefined);
+    } else if (inner.state === CircuitState.DISABLED) this.#guarded.onSuccess(durationMs);
+  }
+
+  /** The detector says trip (while closed). */
+  #tripped(): void {
+    this.open(this.#guarded.tripReason(), 1);
   }
 
   /** A call failed (a counted error, or a result `isResultFailure` rejected, given as `error`). */
   failed(durationMs: number, error: unknown, generation: number): void {
+    if (generation === this.closedGeneration) {
+      this.#guarded.onFailure(durationMs, error);
+      if (this.link?.counted !== undefined) this.#counted(true);
+      if (this.#guarded.shouldTrip()) this.#tripped();
+      return;
+    }
     if (!this.#isCurrent(generation)) return;
     const inner = this.inner;
-    if (inner.state === CircuitState.CLOSED) {
-      this.#guarded.record(false, durationMs, error);
-      if (this.link?.counted !== undefined) this.#counted(true);
-      if (this.#guarded.shouldTrip()) this.open(this.#guarded.tripReason(), 1);
-    } else if (inner.state === CircuitState.HALF_OPEN) {
+    if (inner.state === CircuitState.HALF_OPEN) {
       inner.inFlight--;
       this.open('trial_failed', inner.attempt + 1);
-    } else if (inner.state === CircuitState.DISABLED) this.#guarded.record(false, durationMs, error);
+    } else if (inner.state === CircuitState.DISABLED) this.#guarded.onFailure(durationMs, error);
   }
 
   /** A call ended without deciding anything (an ignored error, a generator handed out): a trial frees its slot. */
@@ -170,6 +186,7 @@ export class StateMachine {
   reset(): void {
     if (this.inner.state === CircuitState.CLOSED) {
       this.generation++;
+      this.#committed();
       this.#guarded.reset();
     } else this.transition({ state: CircuitState.CLOSED, since: this.#clock.now() }, 'manual_reset');
   }
@@ -197,6 +214,7 @@ export class StateMachine {
       // Same state, new times: no stateChange; calls already in flight no longer count.
       this.inner = next;
       this.generation++;
+      this.#committed();
     }
   }
 
@@ -206,6 +224,11 @@ export class StateMachine {
   }
 
   // ---- Transitions ----
+
+  /** Brings {@link StateMachine.closedGeneration} in step after `inner` or `generation` changed. */
+  #committed(): void {
+    this.closedGeneration = this.inner.state === CircuitState.CLOSED ? this.generation : -1;
+  }
 
   /** Opens for the backoff step of `attempt` (1 from closed, +1 for each reopening from half-open). */
   open(reason: TransitionReason, attempt: number): void {
@@ -220,6 +243,7 @@ export class StateMachine {
     const from = this.inner.state;
     this.inner = next;
     this.generation++;
+    this.#committed();
     this.lastStateChangeAt = next.since;
     this.#probeAsked = false;
     if (next.state === CircuitState.CLOSED) {
@@ -378,6 +402,7 @@ export class StateMachine {
     } else if (inner.state === CircuitState.OPEN) {
       // Same state, new end: no stateChange, but a fresh probe request once it passes.
       this.inner = { state: CircuitState.OPEN, since: inner.since, until: now + shared.remainingMs, attempt: shared.attempt };
+      this.#committed();
       this.#probeAsked = false;
     } else {
       this.transition({ state: CircuitState.OPEN, since: now, until: now + shared.remainingMs, attempt: shared.attempt }, 'remote');

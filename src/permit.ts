@@ -1,4 +1,3 @@
-import type { Clock } from './clock.js';
 import type { CallRunner } from './execute.js';
 
 /**
@@ -22,43 +21,53 @@ export interface Permit {
   release(): void;
 }
 
-/** The permit handed out by {@link CallRunner}; it carries the generation it was admitted in. */
+/**
+ * The permit handed out by `tryAcquirePermission()`: the one object an admitted call allocates (a refused
+ * one allocates nothing). It carries the generation it was admitted in, so an outcome reported after the
+ * breaker changed state is recorded in the figures but decides nothing, as a late call outcome.
+ */
 export class CallPermit implements Permit {
   readonly #runner: CallRunner;
-  readonly #clock: Clock;
-  readonly #generation: number;
-  readonly #start: number;
-  #settled = false;
+  /** The generation the call was admitted in; `-1` once an outcome (or a release) was reported. */
+  #generation: number;
+  /**
+   * The clock reading at admission, or `undefined` when durations are not measured: a field that held
+   * `NaN` would box a number in every permit (16 bytes more per permit).
+   */
+  readonly #start: number | undefined;
 
-  constructor(runner: CallRunner, clock: Clock, generation: number) {
+  constructor(runner: CallRunner, generation: number) {
     this.#runner = runner;
-    this.#clock = clock;
     this.#generation = generation;
-    this.#start = runner.timed ? clock.now() : Number.NaN;
+    this.#start = runner.timed ? runner.start() : undefined;
   }
 
   onSuccess(durationMs?: number): void {
     const duration = this.#duration(durationMs);
-    if (this.#settle()) this.#runner.recordSuccess(duration, this.#generation);
+    const generation = this.#settle();
+    if (generation >= 0) this.#runner.recordSuccess(duration, generation);
   }
 
   onError(error: unknown, durationMs?: number): void {
     const duration = this.#duration(durationMs);
-    if (this.#settle()) this.#runner.recordError(error, duration, this.#generation);
+    const generation = this.#settle();
+    if (generation >= 0) this.#runner.recordError(error, duration, generation);
   }
 
   release(): void {
-    if (this.#settle()) this.#runner.release(this.#generation);
+    const generation = this.#settle();
+    if (generation >= 0) this.#runner.release(generation);
   }
 
-  #settle(): boolean {
-    if (this.#settled) return false;
-    this.#settled = true;
-    return true;
+  /** The generation to report in, or `-1` when this permit has reported already. */
+  #settle(): number {
+    const generation = this.#generation;
+    this.#generation = -1;
+    return generation;
   }
 
   #duration(durationMs: number | undefined): number {
-    if (durationMs === undefined) return Number.isNaN(this.#start) ? this.#start : this.#clock.now() - this.#start;
+    if (durationMs === undefined) return this.#start === undefined ? Number.NaN : this.#runner.since(this.#start);
     if (typeof durationMs !== 'number' || !Number.isFinite(durationMs) || durationMs < 0) {
       throw new TypeError(
         `Expected \`durationMs\` to be a finite number >= 0 or undefined, got ${String(durationMs)} (${typeof durationMs})`,

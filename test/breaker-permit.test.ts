@@ -68,4 +68,19 @@ describe('CircuitBreaker.tryAcquirePermission', () => {
     expect(() => other?.onSuccess(-1)).toThrow(TypeError);
     expectThrow(() => makeBreaker({ failureThreshold: 1 }).breaker.call(boom));
   });
+
+  it('reports once: after release(), an outcome of the same permit neither counts nor frees a second trial slot', () => {
+    const { breaker, clock } = openBreaker({ failureThreshold: 1, recoveryTimeout: 100, halfOpenMaxCalls: 2, successThreshold: 1 });
+    clock.advance(100);
+    const released = breaker.tryAcquirePermission();
+    const held = breaker.tryAcquirePermission();
+    expect(breaker.tryAcquirePermission()).toBeUndefined(); // both trial slots taken
+    released?.release();
+    released?.onError(new Error('late'));
+    released?.release();
+    expect(breaker.state).toBe('half_open');
+    expect(breaker.status()).toMatchObject({ failures: 1, halfOpenInFlight: 1 }); // the one that opened it
+    held?.onSuccess();
+    expect(breaker.state).toBe('closed');
+  });
 });

@@ -24,10 +24,11 @@ const budgets: Readonly<Record<string, Budget>> = {
   // One named import must not drag in the core: the ESM build keeps one module per source module.
   'a type guard': { imports: '{ isCircuitOpenError }', esbuild: 600, vite: 550 },
   // The class alone: the decorator behind `circuitBreaker` must not leak into it.
-  'the class': { imports: '{ CircuitBreaker }', esbuild: 12_500, vite: 12_900 },
-  'the wrapper': { imports: '{ circuitBreaker }', esbuild: 15_100, vite: 15_500 },
+  'the class': { imports: '{ CircuitBreaker }', esbuild: 12_900, vite: 13_300 },
+  // The direct-call hot path, arrow detection and permits (issue 16, speed) added ~0.4 kB.
+  'the wrapper': { imports: '{ circuitBreaker }', esbuild: 15_500, vite: 15_900 },
   // MemoryStateStore's lease expiry (issue 14) and shared counting (issue 15) are core: about +2 kB.
-  'the whole core': { imports: '* as everything', esbuild: 19_550, vite: 20_000 },
+  'the whole core': { imports: '* as everything', esbuild: 19_950, vite: 20_400 },
 };
 
 const root = fileURLToPath(new URL('../', import.meta.url));

@@ -61,6 +61,80 @@ describe('circuitBreaker(fn)', () => {
     expect(service.add(1, 2)).toBe(13);
   });
 
+  it('hands fn exactly the arguments of the call, from none to more than three, with this', () => {
+    const seen: unknown[][] = [];
+    const record = circuitBreaker(
+      function (this: unknown, ...args: unknown[]) {
+        seen.push([this, args.length, ...args]);
+        return args.length;
+      },
+      { registry: false },
+    );
+    const self = { id: 'self' };
+    expect(record()).toBe(0);
+    expect(record(undefined)).toBe(1);
+    expect(record.call(self, 'a', 'b')).toBe(2);
+    expect(record(1, 2, 3)).toBe(3);
+    expect(record(1, 2, 3, 4, 5)).toBe(5);
+    expect(seen).toEqual([
+      [undefined, 0],
+      [undefined, 1, undefined],
+      [self, 2, 'a', 'b'],
+      [undefined, 3, 1, 2, 3],
+      [undefined, 5, 1, 2, 3, 4, 5],
+    ]);
+    expect(record.length).toBe(0);
+  });
+
+  it('passes this to methods of every shape (only an arrow, which ignores it, is called without)', async () => {
+    class Service {
+      base = 1;
+      plain(a: number) {
+        return this.base + a;
+      }
+      async later(a: number) {
+        return this.base + a;
+      }
+    }
+    const methods = {
+      base: 2,
+      async() {
+        return this.base;
+      },
+      ['com' + 'puted']() {
+        return this.base;
+      },
+    };
+    const service = new Service();
+    const plain = circuitBreaker(Service.prototype.plain, { registry: false });
+    const later = circuitBreaker(Service.prototype.later, { registry: false });
+    expect(plain.call(service, 1)).toBe(2);
+    await expect(later.call(service, 2)).resolves.toBe(3);
+    const named = circuitBreaker(methods.async, { registry: false });
+    const computed = circuitBreaker(methods.computed as () => number, { registry: false });
+    expect(named.call(methods)).toBe(2);
+    expect(computed.call(methods)).toBe(2);
+    const arrow = circuitBreaker((a: number) => a * 2, { registry: false });
+    expect(arrow.call(service, 4)).toBe(8);
+  });
+
+  it('gives a fallback exactly the arguments of the call, sync and async', async () => {
+    const calls: unknown[][] = [];
+    const fallback = (_error: unknown, ...args: unknown[]) => {
+      calls.push(args);
+      return 'fallback';
+    };
+    const sync = circuitBreaker((..._args: unknown[]): string => 'ok', { registry: false, fallback });
+    const async = circuitBreaker(async (..._args: unknown[]): Promise<string> => 'ok', { registry: false, fallback });
+    sync.breaker.trip();
+    expect(sync()).toBe('fallback');
+    expect(sync(1, 2)).toBe('fallback');
+    expect(sync(1, 2, 3, 4)).toBe('fallback');
+    async.breaker.trip();
+    await expect(async('x')).resolves.toBe('fallback');
+    expect(calls).toEqual([[], [1, 2], [1, 2, 3, 4], ['x']]);
+  });
+
   it('answers with a typed fallback', async () => {
     const getPrice = circuitBreaker(async (sku: string): Promise<number> => Number(sku), {
       fallback: (error, sku) => (error instanceof CircuitOpenError ? -1 : sku.length),
