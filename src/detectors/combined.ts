@@ -40,19 +40,24 @@ export class CombinedDetector implements FailureDetector {
     this.usesDuration = detectors.some((d) => d.usesDuration);
   }
 
+  // Indexed loops: the success path runs on every call, and an iterator per call is measurable here.
   onSuccess(durationMs: number): void {
-    for (const d of this.#detectors) d.onSuccess(durationMs);
+    const detectors = this.#detectors;
+    for (let i = 0; i < detectors.length; i++) (detectors[i] as FailureDetector).onSuccess(durationMs);
   }
 
   onFailure(durationMs: number, error: unknown): void {
-    for (const d of this.#detectors) d.onFailure(durationMs, error);
+    const detectors = this.#detectors;
+    for (let i = 0; i < detectors.length; i++) (detectors[i] as FailureDetector).onFailure(durationMs, error);
   }
 
   shouldTrip(): boolean {
     // Every detector is asked (no short cut), so time-based ones drop stale buckets alike.
     let any = false;
     let all = true;
-    for (const d of this.#detectors) {
+    const detectors = this.#detectors;
+    for (let i = 0; i < detectors.length; i++) {
+      const d = detectors[i] as FailureDetector;
       if (d.shouldTrip()) {
         if (!any) this.#tripReason = d.tripReason ?? 'failure_threshold';
         any = true;

@@ -41,6 +41,8 @@ export class RateWindowDetector implements FailureDetector {
   readonly #bucketMs: number;
   /** Bucket `n` holds the calls of elapsed time `[n × bucketMs, (n + 1) × bucketMs)`. */
   readonly #ring: BucketRing;
+  /** Set by a record, which has just moved the ring to now: the `shouldTrip()` that follows needs no clock read. */
+  #fresh = false;
 
   /** @throws {TypeError | RangeError} for an invalid option. */
   constructor(options: RateWindowOptions = {}) {
@@ -56,11 +58,13 @@ export class RateWindowDetector implements FailureDetector {
   onSuccess(durationMs: number): void {
     this.#advance();
     this.#ring.add(flagsOf(this.#rule, false, durationMs));
+    this.#fresh = true;
   }
 
   onFailure(durationMs: number): void {
     this.#advance();
     this.#ring.add(flagsOf(this.#rule, true, durationMs));
+    this.#fresh = true;
   }
 
   /** Drops the buckets that have left the window (at most all of them). */
@@ -77,12 +81,14 @@ export class RateWindowDetector implements FailureDetector {
     const ring = this.#ring;
     // Time passing only removes calls: too few now means too few after the clock is read.
     if (ring.calls < this.#rule.minimumCalls) return false;
-    this.#advance();
+    if (this.#fresh) this.#fresh = false;
+    else this.#advance();
     return rateTrips(this.#rule, ring.calls, ring.failures, ring.slow);
   }
 
   reset(): void {
     this.#ring.clear();
+    this.#fresh = false;
   }
 
   /**
@@ -101,6 +107,7 @@ export class RateWindowDetector implements FailureDetector {
 
   restore(snapshot: DetectorSnapshot): void {
     assertSnapshot(snapshot, 'rateWindow', 1);
+    this.#fresh = false;
     const data = snapshot.data as { newestBucketAt?: unknown; buckets?: unknown } | null;
     const buckets = data?.buckets;
     const valid =
