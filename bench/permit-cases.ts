@@ -88,7 +88,7 @@ function closedRows(): Case[] {
       verify: async () => {
         await isSync(permitCall, 1);
         if (viaPermit.status().successes === 0) fail('the permit recorded no success');
-        await allocatesAtMost('permit while closed', permitCall, 64);
+        await allocatesAtMost('permit while closed', permitCall, 96);
       },
       after: closed(viaPermit),
     },
