@@ -1,5 +1,5 @@
 import { monotonicClock } from '../clock.js';
-import { type CountBatch, type CountSlot, SharedCounter } from '../storage/shared-counter.js';
+import { type CountBatch, type CountSlot, countingLink, SharedCounter } from '../storage/shared-counter.js';
 import { fleetOpenMs, type ResolvedSharedCounting } from '../storage/shared-counting.js';
 import type { BreakerPort, StoreLink } from '../storage/state-store.js';
 import { countScript } from './count-scripts.js';
@@ -60,22 +60,13 @@ export class RedisSharedCounts {
       entry = { key, slot: this.#counter.slot(port.name), ports: new Set() };
       this.#names.set(port.name, entry);
     }
-    const { slot, ports } = entry;
-    ports.add(port);
-    const counter = this.#counter;
-    return {
-      transitioned: link.transitioned,
-      requestProbe: link.requestProbe,
-      counted: (failure) => counter.count(slot, failure),
-      detach: () => {
-        link.detach();
-        ports.delete(port);
-        if (ports.size === 0 && this.#names.get(port.name)?.slot === slot) {
-          this.#names.delete(port.name);
-          this.#counter.remove(slot);
-        }
-      },
-    };
+    const { slot } = entry;
+    return countingLink(this.#counter, entry, port, link, () => {
+      if (this.#names.get(port.name)?.slot === slot) {
+        this.#names.delete(port.name);
+        this.#counter.remove(slot);
+      }
+    });
   }
 
   /** Stops flushing; outcomes not sent yet are dropped. */

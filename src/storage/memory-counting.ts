@@ -1,6 +1,6 @@
 import { type Clock, monotonicClock } from '../clock.js';
 import { CountTotals } from './count-totals.js';
-import { type CountSlot, SharedCounter } from './shared-counter.js';
+import { type CountedName, countingLink, SharedCounter } from './shared-counter.js';
 import { fleetOpenMs, fleetTrips, type ResolvedSharedCounting } from './shared-counting.js';
 import type { BreakerPort, StoreLink } from './state-store.js';
 
@@ -24,7 +24,7 @@ export class MemoryCounting {
   readonly #host: MemoryCountingHost;
   readonly #totals: CountTotals;
   readonly #counter: SharedCounter;
-  readonly #names = new Map<string, { readonly slot: CountSlot; readonly ports: Set<BreakerPort> }>();
+  readonly #names = new Map<string, CountedName>();
 
   constructor(rule: ResolvedSharedCounting, clock: Clock, host: MemoryCountingHost) {
     this.#rule = rule;
@@ -52,23 +52,14 @@ export class MemoryCounting {
       entry = { slot: this.#counter.slot(port.name), ports: new Set() };
       this.#names.set(port.name, entry);
     }
-    const { slot, ports } = entry;
-    ports.add(port);
-    const counter = this.#counter;
-    return {
-      transitioned: link.transitioned,
-      requestProbe: link.requestProbe,
-      counted: (failure) => counter.count(slot, failure),
-      detach: () => {
-        link.detach();
-        ports.delete(port);
-        if (ports.size === 0 && this.#names.get(port.name)?.slot === slot) {
-          this.#names.delete(port.name);
-          this.#counter.remove(slot);
-          this.#totals.delete(port.name);
-        }
-      },
-    };
+    const { slot } = entry;
+    return countingLink(this.#counter, entry, port, link, () => {
+      if (this.#names.get(port.name)?.slot === slot) {
+        this.#names.delete(port.name);
+        this.#counter.remove(slot);
+        this.#totals.delete(port.name);
+      }
+    });
   }
 
   /** The shared circuit of `name` changed state: outcomes counted before no longer count. */

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import type { BreakerPort, StoreLink } from './state-store.js';
 
 /**
  * Outcomes one process counted for one breaker name between two flushes. `seq` grows with every batch
@@ -216,4 +217,35 @@ export class SharedCounter {
     this.#timer = undefined;
     this.#dueAt = Number.POSITIVE_INFINITY;
   }
+}
+
+/** The breakers of one name, counting into one slot. */
+export interface CountedName {
+  readonly slot: CountSlot;
+  readonly ports: Set<BreakerPort>;
+}
+
+/**
+ * `link` with an outcome tap into `name`'s slot of `counter`, for a store's `attach`. When the last
+ * breaker of the name detaches, `released()` runs: the store forgets the name (and the slot).
+ */
+export function countingLink(
+  counter: SharedCounter,
+  name: CountedName,
+  port: BreakerPort,
+  link: StoreLink,
+  released: () => void,
+): StoreLink {
+  const { slot, ports } = name;
+  ports.add(port);
+  return {
+    transitioned: link.transitioned,
+    requestProbe: link.requestProbe,
+    counted: (failure) => counter.count(slot, failure),
+    detach: () => {
+      link.detach();
+      ports.delete(port);
+      if (ports.size === 0) released();
+    },
+  };
 }
