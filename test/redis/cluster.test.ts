@@ -3,7 +3,7 @@ import { createCluster } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CircuitBreaker } from '../../src/index.js';
 import { RedisStateStore, type RedisStoreError } from '../../src/redis/index.js';
-import { host, PrivateCluster, requireRedis, waitFor } from './helpers.js';
+import { host, PrivateCluster, requireRedis, sharedBreaker, waitFor } from './helpers.js';
 
 const available = await requireRedis();
 const cluster = new PrivateCluster();
@@ -25,16 +25,7 @@ function clusterPeer(prefix: string) {
   const client = new Cluster(startupNodes(), { redisOptions: { maxRetriesPerRequest: 1 } });
   client.on('error', () => {});
   const store = new RedisStateStore({ client, prefix, reconcileInterval: 100, commandTimeout: 1000, leaseTtl: 2000 });
-  const errors: RedisStoreError[] = [];
-  store.on('error', (error) => errors.push(error));
-  const breaker = new CircuitBreaker('shared', {
-    store,
-    registry: false,
-    kind: 'async',
-    failureThreshold: 1,
-    successThreshold: 1,
-    recoveryTimeout: 200,
-  });
+  const { breaker, errors } = sharedBreaker(store, { recoveryTimeout: 200 });
   cleanups.push(async () => {
     await store.close();
     client.disconnect();

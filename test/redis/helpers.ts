@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
-import type { RedisClient } from '../../src/redis/index.js';
+import { CircuitBreaker, type CircuitBreakerOptions } from '../../src/index.js';
+import type { RedisClient, RedisStateStore, RedisStoreError } from '../../src/redis/index.js';
 
 export const host = '127.0.0.1';
 
@@ -202,4 +203,26 @@ export class PrivateCluster {
     }
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The breaker every peer test shares, named `shared` on `store`: async, opens on one failure, closes on
+ * one good trial (options override), with the store's `error` events collected.
+ */
+export function sharedBreaker(
+  store: RedisStateStore,
+  options: CircuitBreakerOptions = {},
+): { readonly breaker: CircuitBreaker; readonly errors: RedisStoreError[] } {
+  const errors: RedisStoreError[] = [];
+  store.on('error', (error) => errors.push(error));
+  const breaker = new CircuitBreaker('shared', {
+    store,
+    registry: false,
+    kind: 'async',
+    failureThreshold: 1,
+    successThreshold: 1,
+    recoveryTimeout: 300,
+    ...options,
+  });
+  return { breaker, errors };
 }

@@ -3,10 +3,10 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CircuitBreaker, type CircuitBreakerOptions } from '../../src/index.js';
+import type { CircuitBreaker, CircuitBreakerOptions } from '../../src/index.js';
 import type { IORedisClient, RedisStateStoreOptions } from '../../src/redis/index.js';
 import { RedisStateStore } from '../../src/redis/index.js';
-import { deleteKeys, requireRedis, uniquePrefix, waitFor } from './helpers.js';
+import { deleteKeys, requireRedis, sharedBreaker, uniquePrefix, waitFor } from './helpers.js';
 
 const available = await requireRedis();
 const runPrefix = uniquePrefix('liveness');
@@ -36,15 +36,7 @@ function peer(
     commandTimeout: 300,
     ...storeOptions,
   });
-  const breaker = new CircuitBreaker('shared', {
-    store,
-    registry: false,
-    kind: 'async',
-    failureThreshold: 1,
-    successThreshold: 1,
-    recoveryTimeout: 200,
-    ...options,
-  });
+  const { breaker } = sharedBreaker(store, { recoveryTimeout: 200, ...options });
   cleanups.push(async () => {
     await store.close();
     own.disconnect();

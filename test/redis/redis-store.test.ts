@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CircuitBreaker, type CircuitBreakerOptions, isCircuitOpenError } from '../../src/index.js';
+import { type CircuitBreaker, type CircuitBreakerOptions, isCircuitOpenError } from '../../src/index.js';
 import { RedisStateStore, type RedisStateStoreOptions, type RedisStoreError } from '../../src/redis/index.js';
 import {
   type ClientKind,
@@ -12,6 +12,7 @@ import {
   deleteKeys,
   PrivateRedis,
   requireRedis,
+  sharedBreaker,
   type TestClient,
   uniquePrefix,
   waitFor,
@@ -42,17 +43,7 @@ async function instance(
 ): Promise<Instance> {
   const client = await kind.create(port);
   const store = new RedisStateStore({ client: client.client, prefix, reconcileInterval: 100, commandTimeout: 300, ...storeOptions });
-  const errors: RedisStoreError[] = [];
-  store.on('error', (error) => errors.push(error));
-  const breaker = new CircuitBreaker('shared', {
-    store,
-    registry: false,
-    kind: 'async',
-    failureThreshold: 1,
-    successThreshold: 1,
-    recoveryTimeout: 300,
-    ...breakerOptions,
-  });
+  const { breaker, errors } = sharedBreaker(store, breakerOptions);
   return { breaker, store, errors, client };
 }
 

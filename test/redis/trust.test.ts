@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CircuitBreaker, type CircuitBreakerOptions } from '../../src/index.js';
 import { RedisStateStore, type RedisStateStoreOptions, type RedisStoreError } from '../../src/redis/index.js';
-import { closedPort, deleteKeys, requireRedis, uniquePrefix, waitFor } from './helpers.js';
+import { closedPort, deleteKeys, requireRedis, sharedBreaker, uniquePrefix, waitFor } from './helpers.js';
 
 const available = await requireRedis();
 const runPrefix = uniquePrefix('trust');
@@ -26,17 +26,7 @@ function peer(prefix: string, options: CircuitBreakerOptions = {}, storeOptions:
   const client = new Redis({ port, retryStrategy: () => 50, maxRetriesPerRequest: 1 });
   client.on('error', () => {});
   const store = new RedisStateStore({ client, prefix, reconcileInterval: 100, commandTimeout: 300, ...storeOptions });
-  const errors: RedisStoreError[] = [];
-  store.on('error', (error) => errors.push(error));
-  const breaker = new CircuitBreaker('shared', {
-    store,
-    registry: false,
-    kind: 'async',
-    failureThreshold: 1,
-    successThreshold: 1,
-    recoveryTimeout: 300,
-    ...options,
-  });
+  const { breaker, errors } = sharedBreaker(store, options);
   opened.push(async () => {
     await store.close();
     client.disconnect();
