@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CircuitBreaker } from '../../src/index.js';
 import { RedisStateStore } from '../../src/redis/index.js';
-import { type Faults, faultyClient, faultySubscriber, sleep } from './faults.js';
+import { type Faults, faultyClient, faultySubscriber, shutDown, sleep } from './faults.js';
 import { deleteKeys, requireRedis, uniquePrefix, waitFor } from './helpers.js';
 
 // The fleet model of issue 14 extended to shared counting (issue 15): stores on real Redis behind the same
@@ -199,12 +199,7 @@ async function history(seed: number, steps: Step[]): Promise<void> {
       if (m.counted.calls === m.sinceAttach.calls) expect(got, 'a live store never detached: all it counted').toEqual(m.counted);
     }
   } finally {
-    for (const m of everyone) {
-      m.faults.dead = false;
-      m.faults.on = false;
-      m.breaker.dispose();
-      await m.store.close();
-    }
+    await shutDown(everyone);
   }
 }
 

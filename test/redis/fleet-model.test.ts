@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CircuitBreaker, type CircuitState } from '../../src/index.js';
 import { RedisStateStore } from '../../src/redis/index.js';
-import { type Faults, faultyClient, faultySubscriber, sleep } from './faults.js';
+import { type Faults, faultyClient, faultySubscriber, shutDown, sleep } from './faults.js';
 import { deleteKeys, requireRedis, uniquePrefix, waitFor } from './helpers.js';
 
 // A fleet of stores on real Redis behind a fault-injecting layer: commands fail (before or after Redis ran
@@ -152,12 +152,7 @@ async function history(seed: number, steps: Step[]): Promise<void> {
     );
     expect(maxRunning).toBeLessThanOrEqual(1);
   } finally {
-    for (const m of members) {
-      m.faults.dead = false;
-      m.faults.on = false;
-      m.breaker.dispose();
-      await m.store.close();
-    }
+    await shutDown(members);
   }
 }
 
