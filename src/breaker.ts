@@ -272,6 +272,19 @@ export class CircuitBreaker {
     this.#machine.reset();
   }
 
+  /**
+   * Ends the open period early, when something other than live traffic says the dependency is back (a passing
+   * health check): the breaker stays open with no event, and the next call or read of `state` starts the trial
+   * calls as after a recovery timeout (reason `recovery_timeout`); a failed trial reopens with the next backoff
+   * step. With a `store`, that call asks the store for the fleet's probe lease as usual. Returns `false`, and
+   * changes nothing, when the breaker is not `open` (a forced open stays forced).
+   * @example
+   * if (breaker.isOpen() && (await pingHealth()).ok) breaker.endOpenPeriod();
+   */
+  endOpenPeriod(): boolean {
+    return this.#machine.endOpenPeriod();
+  }
+
   /** Forces the breaker open: every call is rejected until {@link CircuitBreaker.reset}. */
   trip(): void {
     this.#machine.force(CircuitState.FORCED_OPEN, 'manual_trip');

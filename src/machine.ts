@@ -384,6 +384,15 @@ export class StateMachine {
     }
   }
 
+  /** Ends the current open period now (same state, no event); false when not open. See `CircuitBreaker.endOpenPeriod`. */
+  endOpenPeriod(): boolean {
+    const inner = this.inner;
+    if (inner.state !== CircuitState.OPEN) return false;
+    this.inner = { state: CircuitState.OPEN, since: inner.since, until: this.#clock.now(), attempt: inner.attempt };
+    this.#probeAsked = false;
+    return true;
+  }
+
   /** The store granted the probe lease: an open breaker moves to half-open; false when no longer open. */
   grantProbe(): boolean {
     if (this.inner.state !== CircuitState.OPEN) return false;

@@ -57,4 +57,26 @@ describe('CircuitBreaker manual states', () => {
     breaker.disable();
     expect(events.map((e) => e.to)).toEqual(['open', 'forced_open', 'disabled']);
   });
+
+  it('endOpenPeriod ends an open period early: no event, then the next read starts the trial calls', () => {
+    const { breaker, events } = breakerWithEvents();
+    expect(breaker.endOpenPeriod()).toBe(false); // closed: nothing to end
+    expect(() =>
+      breaker.call(() => {
+        throw new Error('down');
+      }),
+    ).toThrow('down');
+    expect(breaker.state).toBe('open');
+    expect(breaker.endOpenPeriod()).toBe(true);
+    expect(events.map((e) => e.to)).toEqual(['open']);
+    expect(breaker.state).toBe('half_open');
+    expect(breaker.call(() => 'trial')).toBe('trial');
+    expect(events.map((e) => [e.to, e.reason])).toEqual([
+      ['open', 'failure_threshold'],
+      ['half_open', 'recovery_timeout'],
+    ]);
+    breaker.trip();
+    expect(breaker.endOpenPeriod()).toBe(false);
+    expect(breaker.state).toBe('forced_open');
+  });
 });

@@ -137,6 +137,41 @@ describe('ServiceClient health checks', () => {
     expect(changes).toEqual(['closed->open', 'open->half_open', 'half_open->closed']);
   });
 
+  it('with recover: true, ends the open period of a breaker whose custom detector cannot take a snapshot', async () => {
+    const server = await startServer(cleanups);
+    const reported: string[] = [];
+    const detector = {
+      usesDuration: false,
+      onSuccess() {},
+      onFailure() {},
+      shouldTrip: () => true,
+      reset() {},
+      stats: () => ({ failures: 0, successes: 0, calls: 0, failureRate: null }),
+      snapshot: () => {
+        throw new Error('no snapshot here');
+      },
+      restore() {},
+    };
+    const r = results();
+    const first = r.next();
+    const api = createService({
+      name: 'api',
+      baseUrl: server.url,
+      retry: false,
+      breaker: { detector: () => detector, recoveryTimeout: 60_000 },
+      healthCheck: { path: '/health', interval: 600_000, recover: true, onResult: r.onResult },
+    });
+    cleanups.push(async () => api.close());
+    await first; // the check made at start, before the breaker opens
+    api.breaker.on('listenerError', (e) => reported.push(e.event));
+    server.script('/work', { status: 503 });
+    await expect(api.get('/work')).rejects.toMatchObject({ status: 503 });
+    expect(api.breaker.state).toBe('open');
+    expect(await api.checkHealth()).toMatchObject({ healthy: true, recovered: true });
+    expect(api.breaker.state).toBe('half_open');
+    expect(reported).toEqual([]);
+  });
+
   it('without recover, a passing check leaves the open period alone; a failing one never ends it', async () => {
     const server = await startServer(cleanups);
     const clock = fakeClock();

@@ -87,17 +87,13 @@ export function resolveHealthCheck(value: unknown): ResolvedHealthCheck | undefi
 }
 
 /**
- * Ends the open period of `breaker` now, through its public API: the snapshot's open-until time is
- * moved back to the moment it opened and restored (same state, so no event), and reading `state` then
- * makes the usual lazy move to half-open (event reason `recovery_timeout`). The detector's window and
- * the backoff step are kept; a failing trial reopens with the next step. Returns whether it is half-open.
- * A breaker with a `store` is left alone: the store's probe lease decides for the fleet.
+ * Ends the open period of `breaker` now ({@link CircuitBreaker.endOpenPeriod}) and reads its state, which
+ * makes the usual lazy move to half-open (event reason `recovery_timeout`). The detector's window and the
+ * backoff step are kept; a failing trial reopens with the next step. Returns whether it is half-open. A
+ * breaker with a `store` is left alone: the store's probe lease decides for the fleet.
  */
 export function endOpenPeriod(breaker: CircuitBreaker, hasStore: boolean): boolean {
-  if (hasStore) return false;
-  const snapshot = breaker.snapshot();
-  if (snapshot.state !== CircuitState.OPEN) return false;
-  breaker.restore({ ...snapshot, until: snapshot.since });
+  if (hasStore || !breaker.endOpenPeriod()) return false;
   return breaker.state === CircuitState.HALF_OPEN;
 }
 
